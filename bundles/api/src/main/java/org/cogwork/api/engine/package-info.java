@@ -1,0 +1,11 @@
+/**
+ * Engine SPI: what an ML engine bundle (Tribuo, DJL, ...) implements and publishes as a service.
+ *
+ * @since 0.1
+ */
+@Export
+@Version("0.1.0")
+package org.cogwork.api.engine;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,7 @@
+package org.cogwork.api.tracking;
+
+import java.time.Instant;
+
+/** One value of a metric's time series. */
+public record MetricPoint(String key, double value, long step, Instant timestamp) {
+}

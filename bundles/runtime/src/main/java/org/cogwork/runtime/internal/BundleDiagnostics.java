@@ -1,0 +1,92 @@
+package org.cogwork.runtime.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRequirement;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.resource.Namespace;
+
+/** Explains why a bundle does not resolve, in terms a plugin author can act on. */
+final class BundleDiagnostics {
+    private BundleDiagnostics() {
+    }
+
+    /** States people read, instead of OSGi's bit flags. */
+    static String state(Bundle b) {
+        return switch (b.getState()) {
+            case Bundle.UNINSTALLED -> "UNINSTALLED";
+            case Bundle.INSTALLED -> "INSTALLED";
+            case Bundle.RESOLVED -> "RESOLVED";
+            case Bundle.STARTING -> "STARTING";
+            case Bundle.STOPPING -> "STOPPING";
+            case Bundle.ACTIVE -> "ACTIVE";
+            default -> "UNKNOWN";
+        };
+    }
+
+    static boolean isFragment(Bundle b) {
+        BundleRevision rev = b.adapt(BundleRevision.class);
+        return rev != null && (rev.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+    }
+
+    /**
+     * The mandatory requirements of an unresolved bundle that no installed bundle offers, e.g.
+     * {@code osgi.wiring.package (&(osgi.wiring.package=org.example)(version>=1.0.0))}. Empty when every
+     * requirement has a candidate (then a provider itself fails to resolve, or a uses-constraint clashes).
+     */
+    static List<String> missingRequirements(BundleContext ctx, Bundle bundle) {
+        BundleRevision rev = bundle.adapt(BundleRevision.class);
+        List<String> missing = new ArrayList<>();
+        if (rev == null) {
+            return missing;
+        }
+        for (BundleRequirement req : rev.getDeclaredRequirements(null)) {
+            if (Namespace.RESOLUTION_OPTIONAL.equals(req.getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))) {
+                continue;
+            }
+            String filterText = req.getDirectives().get(Namespace.REQUIREMENT_FILTER_DIRECTIVE);
+            if (!hasCandidate(ctx, req.getNamespace(), filterText)) {
+                missing.add(req.getNamespace() + (filterText == null ? "" : " " + filterText));
+            }
+        }
+        return missing;
+    }
+
+    private static boolean hasCandidate(BundleContext ctx, String namespace, String filterText) {
+        Filter filter;
+        try {
+            filter = filterText == null ? null : FrameworkUtil.createFilter(filterText);
+        } catch (InvalidSyntaxException e) {
+            return false;
+        }
+        for (Bundle other : ctx.getBundles()) {
+            BundleRevision r = other.adapt(BundleRevision.class);
+            if (r == null) {
+                continue;
+            }
+            for (BundleCapability cap : r.getDeclaredCapabilities(namespace)) {
+                if (filter == null || filter.matches(cap.getAttributes())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A one-line explanation for an unresolved bundle. */
+    static String problem(BundleContext ctx, Bundle b) {
+        if (b.getState() != Bundle.INSTALLED) {
+            return null;
+        }
+        List<String> missing = missingRequirements(ctx, b);
+        return missing.isEmpty()
+                ? "cannot be resolved: a bundle it needs does not resolve itself, or uses-constraints conflict"
+                : "missing requirement: " + String.join("; ", missing);
+    }
+}

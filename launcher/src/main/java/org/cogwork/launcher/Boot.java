@@ -1,0 +1,149 @@
+package org.cogwork.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.wiring.BundleRevision;
+
+/**
+ * Boots Felix: reconciles the installed platform bundles with {@code system/} (install new, update changed,
+ * remove vanished ones), then starts them. Bundles are installed by reference, so Felix does not copy them
+ * into its cache. The cache in {@code data/felix-cache} persists, so uploaded bundles survive a restart.
+ */
+final class Boot {
+    private static final String REFERENCE = "reference:";
+
+    private Boot() {
+    }
+
+    static String version() {
+        String v = Boot.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static Framework start(Home home, String host, int port, Properties settings, Options options)
+            throws Main.StartupException {
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, home.data().resolve("felix-cache").toString());
+        if (options.clean()) {
+            props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        }
+        // The logging API lives on the launcher's class path, so every bundle shares one backend.
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
+                "org.slf4j;version=2.0.16,org.slf4j.spi;version=2.0.16,org.slf4j.event;version=2.0.16,"
+                        + "org.slf4j.helpers;version=2.0.16");
+        props.put("felix.log.level", "1");
+        props.put("cogwork.home", home.root().toString());
+        props.put("cogwork.system.dir", home.system().toString());
+        props.put("cogwork.deploy.dir", home.deploy().toString());
+        props.put("cogwork.config.dir", home.config().toString());
+        props.put("cogwork.data.dir", home.data().toString());
+        props.put("cogwork.version", version());
+        props.put("cogwork.watch.poll.ms", settings.getProperty("watch.poll.ms", "300").trim());
+        // HTTP (Felix HTTP Jetty 12)
+        props.put("org.osgi.service.http.port", Integer.toString(port));
+        props.put("org.apache.felix.http.host", host);
+        props.put("org.apache.felix.http.jetty.sendServerHeader", "false");
+        // FileInstall watches config/ (Config Admin .cfg/.config files); config/org.apache.felix.fileinstall-deploy.cfg
+        // adds a second watcher for deploy/.
+        props.put("felix.fileinstall.dir", home.config().toString());
+        props.put("felix.fileinstall.filter", ".*\\.(cfg|config)");
+        props.put("felix.fileinstall.poll", props.get("cogwork.watch.poll.ms"));
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.log.level", "2");
+        // Anything given as -Dfelix.* or -Dorg.osgi.* wins, for experiments.
+        System.getProperties().forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("felix.") || key.startsWith("org.osgi.") || key.startsWith("org.apache.felix.")) {
+                props.put(key, v.toString());
+            }
+        });
+
+        Framework framework = new FrameworkFactory().newFramework(props);
+        try {
+            framework.init();
+            BundleContext ctx = framework.getBundleContext();
+            List<Path> jars = jars(home.system());
+            if (options.shell()) {
+                jars.addAll(jars(home.system().resolve("shell")));
+            }
+            List<Bundle> bundles = reconcile(ctx, home, jars);
+            framework.start();
+            startAll(bundles);
+            return framework;
+        } catch (BundleException | IOException e) {
+            throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Path> jars(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return new ArrayList<>();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return new ArrayList<>(s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList());
+        }
+    }
+
+    /** Makes the installed platform bundles match {@code jars}; returns them in install order. */
+    private static List<Bundle> reconcile(BundleContext ctx, Home home, List<Path> jars) throws BundleException {
+        Map<String, Path> wanted = new HashMap<>();
+        for (Path jar : jars) {
+            wanted.put(REFERENCE + jar.toUri(), jar);
+        }
+        String systemPrefix = REFERENCE + home.system().toUri();
+        for (Bundle b : ctx.getBundles()) {
+            if (b.getLocation().startsWith(systemPrefix) && !wanted.containsKey(b.getLocation())) {
+                b.uninstall();
+            }
+        }
+        List<Bundle> result = new ArrayList<>();
+        for (Path jar : jars) {
+            String location = REFERENCE + jar.toUri();
+            Bundle b = ctx.getBundle(location);
+            if (b == null) {
+                b = ctx.installBundle(location);
+            } else if (jar.toFile().lastModified() > b.getLastModified()) {
+                b.update();
+            }
+            result.add(b);
+        }
+        return result;
+    }
+
+    /** Starts the platform bundles; the deploy watcher last, so hot-deployed bundles find the platform ready. */
+    private static void startAll(List<Bundle> bundles) throws BundleException {
+        List<Bundle> order = new ArrayList<>(bundles);
+        order.sort(Comparator.comparing(b -> "org.apache.felix.fileinstall".equals(b.getSymbolicName())));
+        List<String> failures = new ArrayList<>();
+        for (Bundle b : order) {
+            BundleRevision rev = b.adapt(BundleRevision.class);
+            boolean fragment = rev != null && (rev.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+            if (!fragment) {
+                try {
+                    b.start();
+                } catch (BundleException e) {
+                    failures.add(b.getSymbolicName() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            // A platform bundle that cannot start is reported, and /health answers DOWN naming it.
+            System.err.println("cogwork: platform bundles failed to start:" + System.lineSeparator() + "  "
+                    + String.join(System.lineSeparator() + "  ", failures));
+        }
+    }
+}
