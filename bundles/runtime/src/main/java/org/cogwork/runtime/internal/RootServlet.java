@@ -40,7 +40,8 @@ public class RootServlet extends JsonServlet {
                 "health", "/health",
                 "bundles", "/api/bundles",
                 "services", "/api/services",
-                "engines", "/api/engines"));
+                "engines", "/api/engines",
+                "events", "/api/events"));
         return Reply.ok(body);
     }
 }

@@ -1,0 +1,184 @@
+package org.cogwork.itests;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A Cogwork distribution copied into its own home and run as a user runs it ({@code bin/cogwork run}) in a
+ * separate JVM, driven over real HTTP.
+ */
+final class Cogwork implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final Path home;
+    final int port;
+    private Process process;
+    private Path log;
+    private int starts;
+
+    private Cogwork(Path home, int port) {
+        this.home = home;
+        this.port = port;
+    }
+
+    /** A fresh home (a copy of the assembled distribution) with a free port; not started yet. */
+    static Cogwork fresh(Path tempDir) throws IOException {
+        Path dist = Path.of(System.getProperty("cogwork.dist", "../launcher/target/cogwork")).toAbsolutePath();
+        if (!Files.isDirectory(dist.resolve("system"))) {
+            fail("no assembled distribution at " + dist + ": run the build from the top-level folder");
+        }
+        Path home = tempDir.resolve("cogwork");
+        copyTree(dist, home);
+        return new Cogwork(home, freePort());
+    }
+
+    static Path testBundle(String name) {
+        return Path.of(System.getProperty("cogwork.testBundles", "target/test-bundles")).resolve(name + ".jar");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** Starts {@code bin/cogwork run --port N} and waits until {@code /health} answers UP. */
+    Cogwork start() throws Exception {
+        process = launch("--port", Integer.toString(port));
+        awaitHealthUp(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /** Launches {@code bin/cogwork run} with extra arguments, output to a log file in the home. */
+    Process launch(String... args) throws IOException {
+        log = home.resolve("cogwork-" + (++starts) + ".log");
+        String[] cmd = Stream.concat(Stream.of("sh", home.resolve("bin/cogwork").toString(), "run"), Stream.of(args))
+                .toArray(String[]::new);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    String log() {
+        try {
+            return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void awaitHealthUp(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Response last = null;
+        while (System.nanoTime() < deadline) {
+            if (process != null && !process.isAlive()) {
+                fail("Cogwork exited with " + process.exitValue() + ":\n" + log());
+            }
+            try {
+                last = get("/health");
+                if (last.status() == 200 && "UP".equals(last.json().path("status").asText())) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        fail("/health not UP within " + timeout + ": " + (last == null ? "no answer" : last.body()) + "\n" + log());
+    }
+
+    /** Polls {@code path} until the JSON answer satisfies {@code condition}; fails with the last answer. */
+    JsonNode await(String path, Predicate<JsonNode> condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Response last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(path);
+            if (last.status() == 200 && condition.test(last.json())) {
+                return last.json();
+            }
+            Thread.sleep(25);
+        }
+        fail("GET " + path + " did not reach the expected state within " + timeout + "; last answer: "
+                + (last == null ? "none" : last.status() + " " + last.body()) + "\n" + log());
+        return null;
+    }
+
+    /** Stops with SIGTERM, as Ctrl-C or a service manager would, and returns the exit code. */
+    int stop() throws Exception {
+        if (process == null || !process.isAlive()) {
+            return process == null ? -1 : process.exitValue();
+        }
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("Cogwork did not stop within 60 s after SIGTERM\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    record Response(int status, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+
+    Response get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    Response post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    Response delete(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private static Response send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body());
+    }
+}
