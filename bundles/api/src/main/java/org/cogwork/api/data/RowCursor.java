@@ -10,4 +10,12 @@ public interface RowCursor extends Iterator<Row>, AutoCloseable {
     /** Releases the underlying resource; idempotent, and never throws a checked exception. */
     @Override
     void close();
+
+    /**
+     * Bad input met so far on this pass (rows skipped, cells nulled, with line numbers). Sources that cannot
+     * meet malformed input (a database) return {@link ReadReport#EMPTY}.
+     */
+    default ReadReport report() {
+        return ReadReport.EMPTY;
+    }
 }

@@ -41,6 +41,7 @@ public class RootServlet extends JsonServlet {
                 "bundles", "/api/bundles",
                 "services", "/api/services",
                 "engines", "/api/engines",
+                "sources", "/api/sources",
                 "events", "/api/events"));
         return Reply.ok(body);
     }

@@ -1,0 +1,144 @@
+package org.cogwork.connector.support;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import org.cogwork.api.data.DataType;
+
+/** Conversions between text, JSON values and the Java types of {@link DataType}. */
+public final class Values {
+    private Values() {
+    }
+
+    /**
+     * Parses a non-empty text cell as {@code type}.
+     *
+     * @throws IllegalArgumentException saying what the text is not
+     */
+    public static Object parse(String text, DataType type) {
+        String t = text.trim();
+        try {
+            return switch (type) {
+                case INT -> Long.valueOf(t);
+                case DOUBLE -> Double.valueOf(t);
+                case BOOLEAN -> parseBoolean(t);
+                case DATE -> LocalDate.parse(t);
+                case TIMESTAMP -> parseTimestamp(t);
+                case STRING, TEXT, CATEGORICAL -> text;
+            };
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not " + article(type));
+        }
+    }
+
+    private static Boolean parseBoolean(String t) {
+        return switch (t.toLowerCase(Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw new NumberFormatException(t);
+        };
+    }
+
+    /** ISO instants ({@code 2024-01-02T03:04:05Z}), offsets, or local date-times taken as UTC. */
+    public static Instant parseTimestamp(String t) {
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(t).toInstant();
+            } catch (DateTimeParseException e2) {
+                return LocalDateTime.parse(t.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+            }
+        }
+    }
+
+    /**
+     * Converts a value given in a query (from JSON: String, Number, Boolean) to the Java type of a column.
+     *
+     * @throws IllegalArgumentException naming the column and its type
+     */
+    public static Object coerce(Object value, DataType type, String column) {
+        try {
+            return switch (type) {
+                case INT -> {
+                    if (value instanceof Number n) {
+                        if (n instanceof Double || n instanceof Float || n instanceof BigDecimal) {
+                            double d = n.doubleValue();
+                            yield d == Math.rint(d) ? (Object) (long) d : (Object) d;
+                        }
+                        yield n.longValue();
+                    }
+                    if (value instanceof String s) {
+                        yield Long.valueOf(s.trim());
+                    }
+                    throw new IllegalArgumentException();
+                }
+                case DOUBLE -> {
+                    if (value instanceof Number n) {
+                        yield n.doubleValue();
+                    }
+                    if (value instanceof String s) {
+                        yield Double.valueOf(s.trim());
+                    }
+                    throw new IllegalArgumentException();
+                }
+                case BOOLEAN -> {
+                    if (value instanceof Boolean b) {
+                        yield b;
+                    }
+                    if (value instanceof String s) {
+                        yield parseBoolean(s.trim());
+                    }
+                    throw new IllegalArgumentException();
+                }
+                case DATE -> value instanceof LocalDate d ? d : LocalDate.parse((String) value);
+                case TIMESTAMP -> value instanceof Instant i ? i : parseTimestamp((String) value);
+                case STRING, TEXT, CATEGORICAL -> {
+                    if (value instanceof String s) {
+                        yield s;
+                    }
+                    throw new IllegalArgumentException();
+                }
+            };
+        } catch (IllegalArgumentException | ClassCastException | DateTimeParseException e) {
+            throw new IllegalArgumentException("value " + quote(value) + " does not match column '" + column
+                    + "' of type " + type);
+        }
+    }
+
+    /** Orders two non-null values of one column (numbers across Long/Double). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static int compare(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            if (x instanceof Long && y instanceof Long) {
+                return Long.compare(x.longValue(), y.longValue());
+            }
+            return Double.compare(x.doubleValue(), y.doubleValue());
+        }
+        return ((Comparable) a).compareTo(b);
+    }
+
+    private static String quote(Object v) {
+        return v instanceof String s ? "'" + abbreviate(s) + "'" : String.valueOf(v);
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    private static String article(DataType type) {
+        return switch (type) {
+            case INT -> "an integer";
+            case DOUBLE -> "a number";
+            case BOOLEAN -> "a boolean (true/false)";
+            case DATE -> "a date (yyyy-mm-dd)";
+            case TIMESTAMP -> "a timestamp (ISO 8601)";
+            default -> "text";
+        };
+    }
+}
