@@ -101,7 +101,9 @@ class FileSourceTest {
         Cogwork.Response limit = query("credit", "credit_data.csv", "{\"limit\": 20000}");
         assertEquals("limit", limit.json().path("field").asText());
         assertEquals(400, query("credit", "credit_data.csv", "{\"where\": ").status(), "malformed JSON");
-        assertEquals(404, query("credit", "nope.csv", "{}").status() == 400 ? 404 : query("credit", "nope.csv", "{}").status());
+        Cogwork.Response noDataset = query("credit", "nope.csv", "{}");
+        assertEquals(404, noDataset.status(), noDataset.body());
+        assertTrue(noDataset.json().path("error").asText().contains("datasets are [credit_data.csv]"), noDataset.body());
         assertEquals(404, cogwork.get("/api/sources/nope/datasets").status());
     }
 

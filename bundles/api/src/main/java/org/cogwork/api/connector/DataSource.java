@@ -23,7 +23,7 @@ public interface DataSource {
 
     List<DatasetInfo> datasets() throws DataSourceException;
 
-    /** @throws IllegalArgumentException naming the dataset when it does not exist */
+    /** @throws UnknownDatasetException naming the dataset when it does not exist */
     Schema schema(String dataset) throws DataSourceException;
 
     /**

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.cogwork.api.connector.DataSource;
 import org.cogwork.api.connector.DataSourceException;
+import org.cogwork.api.connector.UnknownDatasetException;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Field;
 import org.cogwork.api.data.MalformedDataException;
@@ -147,6 +148,8 @@ public class SourcesServlet extends JsonServlet {
             }
         } catch (DataSourceException | UncheckedIOException e) {
             throw new ApiException(502, "source '" + id + "' could not be read", null, e.getMessage());
+        } catch (UnknownDatasetException e) {
+            throw new ApiException(404, e.getMessage(), "dataset", null);
         } catch (MalformedDataException e) {
             throw new ApiException(422, "malformed data in source '" + id + "'", e.column(), e.getMessage());
         }

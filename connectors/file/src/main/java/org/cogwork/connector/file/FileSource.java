@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.cogwork.api.connector.DataSource;
 import org.cogwork.api.connector.DataSourceException;
 import org.cogwork.api.connector.DatasetInfo;
+import org.cogwork.api.connector.UnknownDatasetException;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.RowCursor;
@@ -139,7 +140,7 @@ public class FileSource implements DataSource {
                 : root.resolve(dataset).normalize();
         if (p == null || !p.startsWith(root) || !Files.isRegularFile(p)
                 || Formats.forName(p.getFileName().toString()) == null) {
-            throw new IllegalArgumentException("unknown dataset '" + dataset + "' in source '" + id + "'; datasets are " + names());
+            throw new UnknownDatasetException("unknown dataset '" + dataset + "' in source '" + id + "'; datasets are " + names());
         }
         return p;
     }
