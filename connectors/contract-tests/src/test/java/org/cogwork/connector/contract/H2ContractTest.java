@@ -1,0 +1,33 @@
+package org.cogwork.connector.contract;
+
+import org.cogwork.api.connector.DataSource;
+import org.cogwork.connector.jdbc.JdbcSource;
+import org.junit.jupiter.api.AfterAll;
+
+/** Embedded H2, the default database: no server needed. */
+class H2ContractTest extends QueryContractTest {
+    static JdbcSource h2;
+
+    @Override
+    DataSource source() throws Exception {
+        if (h2 == null) {
+            String url = "jdbc:h2:file:" + tmp.resolve("h2/credit").toAbsolutePath();
+            Sources.load(url, "sa", "", TABLE, schema, reference, FILE);
+            h2 = Sources.jdbc("h2", url, "sa", "", tmp);
+        }
+        return h2;
+    }
+
+    @Override
+    String dataset() {
+        return TABLE;
+    }
+
+    @AfterAll
+    static void close() {
+        if (h2 != null) {
+            h2.close();
+            h2 = null;
+        }
+    }
+}

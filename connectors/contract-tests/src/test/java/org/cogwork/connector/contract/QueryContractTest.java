@@ -1,0 +1,143 @@
+package org.cogwork.connector.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.cogwork.api.connector.DataSource;
+import org.cogwork.api.connector.UnknownDatasetException;
+import org.cogwork.api.data.RowCursor;
+import org.cogwork.api.data.Schema;
+import org.cogwork.api.query.Filter;
+import org.cogwork.api.query.Query;
+import org.cogwork.connector.file.FileSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The query model must give the same answers from every connector. The file connector reading
+ * {@code credit_data.csv} is the reference; each database gets the same rows loaded, then every query of
+ * {@link #QUERIES} runs against both. Subclasses name the database.
+ */
+abstract class QueryContractTest {
+    static final String TABLE = "credit_data";
+    static final String FILE = "credit_data.csv";
+
+    @TempDir
+    static Path tmp;
+    static FileSource reference;
+    static Schema schema;
+
+    /** The connector under test, loaded with the credit data, or the reason it cannot run. */
+    abstract DataSource source() throws Exception;
+
+    abstract String dataset();
+
+    @BeforeAll
+    static void reference() throws Exception {
+        reference = Sources.file("reference", Sources.CREDIT);
+        schema = reference.schema(FILE);
+    }
+
+    /** Query, and whether its order is total (compare as lists) or not (compare as multisets). */
+    record Case(String name, Query query, boolean ordered) {
+    }
+
+    static final List<String> KEY = List.of("Income", "Amount", "Price", "Age", "Seniority", "Expenses", "Time", "Assets", "Debt");
+
+    static Query.Order desc(String c) {
+        return new Query.Order(c, true);
+    }
+
+    static Query.Order asc(String c) {
+        return new Query.Order(c, false);
+    }
+
+    static final List<Case> QUERIES = List.of(
+            new Case("every row", Query.all(), false),
+            new Case("equality on a category", new Query(List.of("Status", "Age"), Filter.eq("Status", "bad"), List.of(), null, 0), false),
+            new Case("and / in / not null", new Query(List.of("Status", "Age", "Income", "Home"), Filter.and(
+                    new Filter.Compare("Age", Filter.Op.GE, 30), new Filter.In("Home", List.of("rent", "owner")),
+                    new Filter.IsNull("Income", true)), List.of(), null, 0), false),
+            new Case("or across missing values", new Query(List.of("Income", "Assets"), Filter.or(
+                    new Filter.Compare("Income", Filter.Op.LT, 100), new Filter.Compare("Assets", Filter.Op.GT, 10000)),
+                    List.of(), null, 0), false),
+            new Case("not with missing values", new Query(List.of("Debt", "Amount"),
+                    new Filter.Not(new Filter.Compare("Debt", Filter.Op.GT, 0)), List.of(), null, 0), false),
+            new Case("is null", new Query(List.of("Status", "Income"), new Filter.IsNull("Income", false), List.of(), null, 0), false),
+            new Case("not equal skips missing", new Query(List.of("Marital"), new Filter.Compare("Marital", Filter.Op.NE, "married"),
+                    List.of(), null, 0), false),
+            new Case("in on integers", new Query(List.of("Time", "Amount"), new Filter.In("Time", List.of(12L, 24L, 36L)),
+                    List.of(), null, 0), false),
+            new Case("double comparison on an integer column", new Query(List.of("Age"),
+                    new Filter.Compare("Age", Filter.Op.LE, 20.5), List.of(), null, 0), false),
+            new Case("top 10 after 5 by a total key", new Query(List.of(), null,
+                    List.of(desc("Income"), desc("Amount"), desc("Price"), asc("Age"), asc("Seniority"), asc("Expenses"),
+                            asc("Time"), asc("Assets"), asc("Debt")), 10L, 5), true),
+            new Case("tail by offset without limit", new Query(List.of(), new Filter.Compare("Status", Filter.Op.EQ, "bad"),
+                    List.of(asc("Income"), asc("Amount"), asc("Price"), asc("Age"), asc("Seniority"), asc("Expenses"),
+                            asc("Time"), asc("Assets"), asc("Debt")), null, 1250), true));
+
+    static List<List<Object>> rows(DataSource s, String dataset, Query q) throws Exception {
+        List<List<Object>> out = new ArrayList<>();
+        try (RowCursor c = s.read(dataset, q).open()) {
+            while (c.hasNext()) {
+                out.add(Arrays.asList(c.next().values()));
+            }
+        }
+        return out;
+    }
+
+    static List<List<Object>> sorted(List<List<Object>> rows) {
+        List<List<Object>> copy = new ArrayList<>(rows);
+        copy.sort(Comparator.comparing(Object::toString));
+        return copy;
+    }
+
+    @Test
+    void sameAnswersAsTheReference() throws Exception {
+        DataSource s = source();
+        for (Case c : QUERIES) {
+            List<List<Object>> expected = rows(reference, FILE, c.query());
+            List<List<Object>> actual = rows(s, dataset(), c.query());
+            assertTrue(!expected.isEmpty(), c.name() + ": the reference returns rows");
+            if (c.ordered()) {
+                assertEquals(expected, actual, c.name());
+            } else {
+                assertEquals(sorted(expected), sorted(actual), c.name());
+            }
+        }
+        assertEquals(1254, rows(s, dataset(), QUERIES.get(1).query()).size());
+        assertEquals(381, rows(s, dataset(), QUERIES.get(5).query()).size());
+    }
+
+    @Test
+    void missingValuesSortLast() throws Exception {
+        Query q = new Query(List.of("Income"), null, List.of(asc("Income")), null, 0);
+        List<List<Object>> r = rows(source(), dataset(), q);
+        assertEquals(4454, r.size());
+        assertTrue(r.get(4072).get(0) != null && r.get(4073).get(0) == null, "381 missing incomes last");
+        Query d = new Query(List.of("Income"), null, List.of(desc("Income")), 3L, 0);
+        assertNotEquals(null, rows(source(), dataset(), d).get(0).get(0));
+    }
+
+    @Test
+    void sameSchemaNamesAndErrors() throws Exception {
+        DataSource s = source();
+        assertEquals(Sources.names(schema), Sources.names(s.schema(dataset())));
+        assertEquals("unknown column 'Incme' in where; columns are " + Sources.names(schema),
+                assertThrows(IllegalArgumentException.class, () -> s.read(dataset(), new Query(List.of(),
+                        Filter.eq("Incme", 1), List.of(), null, 0))).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> s.read(dataset(), new Query(List.of(),
+                Filter.eq("Age", "old"), List.of(), null, 0)));
+        assertThrows(UnknownDatasetException.class, () -> s.read("no_such_table", Query.all()));
+        s.test();
+    }
+}
