@@ -39,11 +39,19 @@ class FileSourceTest {
     }
 
     static Cogwork.Response create(String id, String kind, String config) throws Exception {
+        return create(cogwork, id, kind, config);
+    }
+
+    static Cogwork.Response create(Cogwork cogwork, String id, String kind, String config) throws Exception {
         return cogwork.post("/api/sources", ("{\"id\": \"" + id + "\", \"kind\": \"" + kind + "\", \"config\": " + config + "}")
                 .getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     static Cogwork.Response query(String source, String dataset, String json) throws Exception {
+        return query(cogwork, source, dataset, json);
+    }
+
+    static Cogwork.Response query(Cogwork cogwork, String source, String dataset, String json) throws Exception {
         return cogwork.post("/api/sources/" + source + "/datasets/" + dataset + "/query",
                 json.getBytes(StandardCharsets.UTF_8), "application/json");
     }

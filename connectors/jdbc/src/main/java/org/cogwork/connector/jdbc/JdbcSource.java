@@ -369,7 +369,7 @@ public class JdbcSource implements DataSource {
                 String from = d.qualified(isMariaDb() ? null : schemaName, t);
                 boolean hasColumn = changeColumn != null && schemaOf(h, t).indexOf(changeColumn) >= 0;
                 String sql = hasColumn ? "SELECT MAX(" + d.quote(changeColumn) + ") FROM " + from : "SELECT COUNT(*) FROM " + from;
-                out.put(t, String.valueOf(h.createQuery(sql).setQueryTimeout(queryTimeout).mapTo(Object.class).one()));
+                out.put(t, String.valueOf(h.createQuery(sql).setQueryTimeout(queryTimeout).mapTo(String.class).one()));
             }
             return out;
         });
