@@ -62,7 +62,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = DataSource.class, configurationPid = JdbcSourceConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = DataSource.SOURCE_KIND + "=jdbc")
 @Designate(ocd = JdbcSourceConfig.class, factory = true)
-public class JdbcSource implements DataSource {
+public class JdbcSource implements DataSource, AutoCloseable {
     private final String id;
     private final String url;
     private final String schemaName;
