@@ -30,6 +30,7 @@ public final class Values {
                 case DATE -> LocalDate.parse(t);
                 case TIMESTAMP -> parseTimestamp(t);
                 case STRING, TEXT, CATEGORICAL -> text;
+                case VECTOR -> throw new IllegalArgumentException("vector columns cannot be read from text");
             };
         } catch (NumberFormatException | DateTimeParseException e) {
             throw new IllegalArgumentException("'" + abbreviate(text) + "' is not " + article(type));
@@ -104,6 +105,7 @@ public final class Values {
                     }
                     throw new IllegalArgumentException();
                 }
+                case VECTOR -> throw new IllegalArgumentException();
             };
         } catch (IllegalArgumentException | ClassCastException | DateTimeParseException e) {
             throw new IllegalArgumentException("value " + quote(value) + " does not match column '" + column
