@@ -29,6 +29,9 @@ public final class Topics {
     public static final String MODEL_LOADED = "cogwork/model/LOADED";
     public static final String MODEL_UNLOADED = "cogwork/model/UNLOADED";
 
+    /** A training job ended. Properties: {@link #JOB_ID}, {@link #JOB_STATUS}, {@link #ENGINE_NAME}. */
+    public static final String TRAINING_FINISHED = "cogwork/training/FINISHED";
+
     /** Properties: {@link #RUN_ID}, {@link #RUN_STATUS}. */
     public static final String RUN_FINISHED = "cogwork/run/FINISHED";
 
@@ -45,6 +48,8 @@ public final class Topics {
     public static final String ALIAS = "alias";
     public static final String RUN_ID = "run.id";
     public static final String RUN_STATUS = "run.status";
+    public static final String JOB_ID = "job.id";
+    public static final String JOB_STATUS = "job.status";
 
     private Topics() {
     }

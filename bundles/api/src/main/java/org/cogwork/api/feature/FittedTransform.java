@@ -2,7 +2,9 @@ package org.cogwork.api.feature;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Row;
+import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
 
 /**
@@ -18,4 +20,48 @@ public interface FittedTransform {
 
     /** Writes the fitted state so that {@link FeatureTransform#load} restores it. Does not close {@code out}. */
     void save(OutputStream out) throws IOException;
+
+    /**
+     * Transforms a whole dataset, lazily, in order. Transforms that need neighbouring rows (lags, rolling
+     * windows) override this; the default applies {@link #apply(Row)} to each row.
+     */
+    default Dataset apply(Dataset in) {
+        Schema out = outputSchema();
+        return new Dataset() {
+            @Override
+            public Schema schema() {
+                return out;
+            }
+
+            @Override
+            public RowCursor open() {
+                RowCursor c = in.open();
+                return new RowCursor() {
+                    @Override
+                    public boolean hasNext() {
+                        return c.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                        return apply(c.next());
+                    }
+
+                    @Override
+                    public void close() {
+                        c.close();
+                    }
+                };
+            }
+        };
+    }
+
+    /**
+     * Transforms the very rows the transform was fitted on. Differs from {@link #apply(Dataset)} only for
+     * transforms that would otherwise leak the target into training features (target encoding computes
+     * out-of-fold values here).
+     */
+    default Dataset applyToTraining(Dataset training) {
+        return apply(training);
+    }
 }

@@ -35,6 +35,7 @@ import org.cogwork.api.query.Query;
 import org.cogwork.runtime.rest.ApiException;
 import org.cogwork.runtime.rest.Json;
 import org.cogwork.runtime.rest.JsonServlet;
+import org.cogwork.sources.query.QueryJson;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;

@@ -1,4 +1,4 @@
-package org.cogwork.sources.internal;
+package org.cogwork.sources.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -21,9 +21,9 @@ import org.cogwork.runtime.rest.ApiException;
  * }</pre>
  * Every mistake is a 400 naming its JSON path (e.g. {@code where.and[1].op}).
  */
-final class QueryJson {
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 10_000;
+public final class QueryJson {
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 10_000;
     private static final Map<String, Filter.Op> OPS = Map.ofEntries(
             Map.entry("=", Filter.Op.EQ), Map.entry("==", Filter.Op.EQ), Map.entry("eq", Filter.Op.EQ),
             Map.entry("!=", Filter.Op.NE), Map.entry("<>", Filter.Op.NE), Map.entry("ne", Filter.Op.NE),
@@ -36,9 +36,30 @@ final class QueryJson {
     }
 
     /** Parses a query page request; the limit defaults to {@value #DEFAULT_LIMIT} and may not exceed {@value #MAX_LIMIT}. */
-    static Query parse(JsonNode body) {
+    public static Query parse(JsonNode body) {
+        return parse(body, "", (long) DEFAULT_LIMIT, MAX_LIMIT);
+    }
+
+    /**
+     * Parses a query that reads its whole result (a training spec's): no default limit and no cap.
+     *
+     * @param path JSON path of the query in the request (e.g. {@code query}), prefixed to error fields
+     */
+    public static Query parseUnpaged(JsonNode body, String path) {
+        return parse(body, path + ".", null, Long.MAX_VALUE);
+    }
+
+    private static Query parse(JsonNode body, String prefix, Long defaultLimit, long maxLimit) {
+        try {
+            return parseQuery(body, defaultLimit, maxLimit);
+        } catch (ApiException e) {
+            throw new ApiException(e.status(), e.getMessage(), e.field() == null ? null : prefix + e.field(), e.detail());
+        }
+    }
+
+    private static Query parseQuery(JsonNode body, Long defaultLimit, long maxLimit) {
         if (body == null || body.isMissingNode() || body.isNull()) {
-            return new Query(List.of(), null, List.of(), (long) DEFAULT_LIMIT, 0);
+            return new Query(List.of(), null, List.of(), defaultLimit, 0);
         }
         if (!body.isObject()) {
             throw ApiException.badRequest("body", "a query must be a JSON object");
@@ -72,9 +93,9 @@ final class QueryJson {
                 order.add(new Query.Order(text(e.path("column"), path + ".column"), e.path("desc").asBoolean(false)));
             }
         }
-        long limit = longValue(body, "limit", DEFAULT_LIMIT);
-        if (limit < 0 || limit > MAX_LIMIT) {
-            throw ApiException.badRequest("limit", "limit must be between 0 and " + MAX_LIMIT + " per page, was " + limit
+        Long limit = body.hasNonNull("limit") ? Long.valueOf(longValue(body, "limit", 0)) : defaultLimit;
+        if (limit != null && (limit < 0 || limit > maxLimit)) {
+            throw ApiException.badRequest("limit", "limit must be between 0 and " + maxLimit + " per page, was " + limit
                     + "; use offset to page");
         }
         long offset = longValue(body, "offset", 0);

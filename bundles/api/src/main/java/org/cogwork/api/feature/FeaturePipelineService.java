@@ -1,0 +1,28 @@
+package org.cogwork.api.feature;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.cogwork.api.data.Dataset;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Fits and restores feature pipelines from the {@link FeatureTransform} services in the registry (so a
+ * plugin bundle's transform is usable in a pipeline at once). Implemented by the platform. Thread-safe.
+ */
+@ProviderType
+public interface FeaturePipelineService {
+    /**
+     * Fits the steps in order, each on the output of the previous ones over the training rows only.
+     *
+     * @param target the target column (read by supervised steps, never transformed), or {@code null}
+     * @throws IllegalArgumentException naming the step and parameter at fault, or an unknown transform
+     */
+    FittedPipeline fit(Dataset training, String target, List<PipelineStep> steps);
+
+    /** Restores a pipeline written by {@link FittedPipeline#save}. */
+    FittedPipeline load(InputStream in) throws IOException;
+
+    /** Names of the transforms available now. */
+    List<String> transforms();
+}

@@ -1,0 +1,476 @@
+package org.cogwork.training.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.cogwork.api.connector.DataSource;
+import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Field;
+import org.cogwork.api.data.Row;
+import org.cogwork.api.data.RowCursor;
+import org.cogwork.api.data.Schema;
+import org.cogwork.api.engine.Engine;
+import org.cogwork.api.engine.EngineException;
+import org.cogwork.api.engine.Model;
+import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.engine.Task;
+import org.cogwork.api.engine.TrainingContext;
+import org.cogwork.api.engine.TrainingRequest;
+import org.cogwork.api.feature.FeaturePipelineService;
+import org.cogwork.api.feature.FittedPipeline;
+import org.cogwork.api.query.Query;
+import org.cogwork.runtime.rest.Json;
+
+/**
+ * One training job from start to artifact: read (hashing what was read) → split → search and/or
+ * cross-validation → final fit of the pipeline on the training part only → train → evaluate on the test
+ * part → error analysis → artifact and provenance. Runs on a platform worker thread.
+ */
+final class TrainingRun {
+    /** What a run needs from the live system. */
+    interface Env {
+        DataSource source(String id);
+
+        Engine engine(String name);
+
+        /** Bundle symbolic name and version of the engine's bundle, for provenance. */
+        Map<String, String> engineBundle(String name);
+
+        FeaturePipelineService pipelines();
+
+        Path artifacts();
+
+        Map<String, String> platformVersions();
+    }
+
+    /** A candidate with concrete hyperparameters. */
+    record Config(String engine, String algorithm, Map<String, Object> hyperparameters) {
+    }
+
+    /** A fitted pipeline and model with their evaluation on held-out rows. */
+    record Fitted(FittedPipeline pipeline, Model model, Metrics.Evaluation evaluation, List<Integer> evalRows,
+                  List<Prediction> predictions) {
+    }
+
+    private final Job job;
+    private final Spec spec;
+    private final Env env;
+    private final Task task;
+    private Schema schema;
+    private List<Row> rows;
+    private int targetIndex = -1;
+    private long rowsWithoutTarget;
+
+    TrainingRun(Job job, Task task, Env env) {
+        this.job = job;
+        this.spec = job.spec;
+        this.task = task;
+        this.env = env;
+    }
+
+    Map<String, Object> run() throws Exception {
+        Instant started = Instant.now();
+        String dataHash = read();
+        checkStop();
+        int timeIndex = spec.split().timeColumn() == null ? -1 : schema.indexOf(spec.split().timeColumn());
+        job.phase("splitting", 0, 1);
+        String method = spec.split().method().equals("stratified") && task != Task.CLASSIFICATION ? "random" : spec.split().method();
+        Splits.Split split = Splits.split(rows, method, spec.split().testFraction(), targetIndex, timeIndex, spec.seed());
+
+        List<Config> configs = configs();
+        String metric = spec.search().metric() != null ? spec.search().metric() : task == Task.REGRESSION ? "r2" : "accuracy";
+        List<Map<String, Object>> searchLog = new ArrayList<>();
+        Config best = configs.get(0);
+        Map<String, Object> cv = null;
+        if (task != Task.CLUSTERING && (configs.size() > 1 || spec.folds() > 0)) {
+            double bestScore = Double.NaN;
+            for (int c = 0; c < configs.size(); c++) {
+                checkStop();
+                Config config = configs.get(c);
+                job.phase("search " + (c + 1) + "/" + configs.size(), c, configs.size());
+                Map<String, Object> scored = spec.folds() > 0 ? crossValidate(config, split.train(), timeIndex)
+                        : Map.of("scores", validate(config, split.train(), timeIndex).evaluation().scalars());
+                @SuppressWarnings("unchecked")
+                double score = ((Map<String, Double>) (spec.folds() > 0 ? scored.get("mean") : scored.get("scores"))).get(metric);
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("engine", config.engine());
+                entry.put("algorithm", config.algorithm());
+                entry.put("hyperparameters", config.hyperparameters());
+                entry.put(metric, score);
+                searchLog.add(entry);
+                if (Double.isNaN(bestScore) || Metrics.better(metric, score, bestScore)) {
+                    bestScore = score;
+                    best = config;
+                    cv = spec.folds() > 0 ? scored : null;
+                }
+            }
+        }
+        checkStop();
+        job.phase("training", 0, 1);
+        Fitted fin = fit(best, split.train(), split.test(), true);
+        checkStop();
+        job.phase("evaluating", 1, 1);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("task", task);
+        result.put("engine", best.engine());
+        result.put("algorithm", best.algorithm());
+        result.put("hyperparameters", best.hyperparameters());
+        result.put("selectionMetric", metric);
+        if (fin.evaluation() != null) {
+            result.put("metrics", fin.evaluation().scalars());
+            result.putAll(fin.evaluation().details());
+        }
+        if (cv != null) {
+            result.put("crossValidation", cv);
+        }
+        if (!searchLog.isEmpty()) {
+            result.put("search", searchLog);
+        }
+        result.put("rows", Map.of("used", rows.size(), "withoutTarget", rowsWithoutTarget, "train", split.train().size(),
+                "test", split.test().size()));
+        if (task != Task.CLUSTERING) {
+            result.put("worstPredictions", worst(fin, 10));
+        }
+        Map<String, Object> provenance = provenance(best, fin, dataHash, started, split);
+        result.put("provenance", provenance);
+        Path artifact = writeArtifact(fin, result, provenance);
+        result.put("artifact", Map.of("path", "/api/trainings/" + job.id + "/artifact", "bytes", Files.size(artifact),
+                "sha256", sha256(Files.readAllBytes(artifact))));
+        fin.model().close();
+        return result;
+    }
+
+    private void checkStop() throws EngineException {
+        if (job.stopRequested()) {
+            throw new EngineException(job.timedOut ? "time limit reached" : "training cancelled");
+        }
+    }
+
+    /** Reads the query's rows (features + target), dropping rows without a target, and hashes what it read. */
+    private String read() throws Exception {
+        job.phase("reading", 0, -1);
+        DataSource source = env.source(spec.source());
+        Schema full = source.schema(spec.dataset());
+        LinkedHashSet<String> columns = new LinkedHashSet<>();
+        if (spec.features() != null) {
+            columns.addAll(spec.features());
+        } else {
+            full.fields().forEach(f -> columns.add(f.name()));
+        }
+        if (spec.target() != null) {
+            columns.remove(spec.target());
+            columns.add(spec.target());
+        }
+        Query q = spec.query();
+        Query read = new Query(new ArrayList<>(columns), q.where(), q.orderBy(), q.limit(), q.offset());
+        Dataset d = source.read(spec.dataset(), read);
+        schema = d.schema();
+        targetIndex = spec.target() == null ? -1 : schema.indexOf(spec.target());
+        rows = new ArrayList<>();
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        long skipped = 0;
+        try (RowCursor c = d.open()) {
+            while (c.hasNext()) {
+                Row r = c.next();
+                StringBuilder line = new StringBuilder();
+                for (Object v : r.values()) {
+                    line.append(v).append('\u001f');
+                }
+                sha.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+                if (targetIndex >= 0 && r.get(targetIndex) == null) {
+                    skipped++;
+                    continue;
+                }
+                rows.add(r);
+                if (rows.size() % 10_000 == 0) {
+                    job.phase("reading", rows.size(), -1);
+                    checkStop();
+                }
+            }
+        }
+        if (rows.size() < 10) {
+            throw new IllegalArgumentException("only " + rows.size() + " rows with a target were read: too few to train and test");
+        }
+        job.phase("reading", rows.size(), rows.size());
+        rowsWithoutTarget = skipped;
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Every concrete configuration to try: each candidate's grid (or random sample) of its space. */
+    List<Config> configs() {
+        List<Config> out = new ArrayList<>();
+        Random random = new Random(spec.seed());
+        for (Spec.Candidate c : spec.candidates()) {
+            List<Map<String, Object>> points = new ArrayList<>();
+            points.add(new LinkedHashMap<>(c.hyperparameters()));
+            for (Map.Entry<String, List<Object>> e : c.space().entrySet()) {
+                List<Map<String, Object>> next = new ArrayList<>();
+                for (Map<String, Object> p : points) {
+                    for (Object v : e.getValue()) {
+                        Map<String, Object> q = new LinkedHashMap<>(p);
+                        q.put(e.getKey(), v);
+                        next.add(q);
+                    }
+                }
+                points = next;
+            }
+            if (spec.search().method().equals("random") && points.size() > spec.search().trials()) {
+                java.util.Collections.shuffle(points, random);
+                points = points.subList(0, spec.search().trials());
+            }
+            points.forEach(p -> out.add(new Config(c.engine(), c.algorithm(), p)));
+        }
+        return out;
+    }
+
+    private Fitted validate(Config config, List<Integer> train, int timeIndex) throws Exception {
+        String method = spec.split().method().equals("time") ? "time" : task == Task.CLASSIFICATION ? "stratified" : "random";
+        List<Row> sub = train.stream().map(rows::get).toList();
+        Splits.Split s = Splits.split(sub, method, spec.split().validationFraction(), targetIndex, timeIndex, spec.seed() + 1);
+        List<Integer> fitRows = s.train().stream().map(train::get).toList();
+        List<Integer> valRows = s.test().stream().map(train::get).toList();
+        Fitted f = fit(config, fitRows, valRows, false);
+        f.model().close();
+        return f;
+    }
+
+    private Map<String, Object> crossValidate(Config config, List<Integer> train, int timeIndex) throws Exception {
+        List<Splits.Split> folds = Splits.folds(rows, train, spec.folds(),
+                task == Task.CLASSIFICATION ? targetIndex : -1, spec.seed());
+        Map<String, List<Double>> values = new LinkedHashMap<>();
+        int k = 0;
+        for (Splits.Split fold : folds) {
+            checkStop();
+            job.progressMetrics = Map.of("fold", (double) ++k);
+            Fitted f = fit(config, fold.train(), fold.test(), false);
+            f.model().close();
+            f.evaluation().scalars().forEach((m, v) -> values.computeIfAbsent(m, x -> new ArrayList<>()).add(v));
+        }
+        Map<String, Double> mean = new LinkedHashMap<>();
+        Map<String, Double> std = new LinkedHashMap<>();
+        values.forEach((m, v) -> {
+            double mu = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            mean.put(m, mu);
+            std.put(m, Math.sqrt(v.stream().mapToDouble(x -> (x - mu) * (x - mu)).sum() / Math.max(1, v.size() - 1)));
+        });
+        return Map.of("folds", spec.folds(), "mean", mean, "std", std);
+    }
+
+    /** Fits the pipeline on {@code trainRows} only, trains, and evaluates on {@code evalRows}. */
+    private Fitted fit(Config config, List<Integer> trainRows, List<Integer> evalRows, boolean reportProgress) throws Exception {
+        Dataset train = Dataset.of(schema, trainRows.stream().map(rows::get).toList());
+        FittedPipeline pipeline = env.pipelines().fit(train, spec.target(), spec.pipeline());
+        Dataset transformed = Dataset.of(pipeline.outputSchema(), pipeline.applyToTraining(train).toList());
+        Engine engine = env.engine(config.engine());
+        TrainingContext ctx = new TrainingContext() {
+            @Override
+            public boolean isCancelled() {
+                return job.stopRequested();
+            }
+
+            @Override
+            public void progress(long step, long totalSteps, Map<String, Double> metrics) {
+                if (reportProgress) {
+                    job.phase("training", step, totalSteps);
+                    job.progressMetrics = Map.copyOf(metrics);
+                }
+            }
+        };
+        Model model = engine.train(new TrainingRequest(task, config.algorithm(), config.hyperparameters(), transformed,
+                spec.target(), spec.seed()), ctx);
+        if (evalRows.isEmpty() || task == Task.CLUSTERING) {
+            return new Fitted(pipeline, model, null, evalRows, List.of());
+        }
+        List<Prediction> predictions = predict(model, pipeline, evalRows);
+        Metrics.Evaluation e;
+        if (task == Task.CLASSIFICATION) {
+            List<String> truth = evalRows.stream().map(i -> String.valueOf(rows.get(i).get(targetIndex))).toList();
+            e = Metrics.classification(truth, predictions);
+        } else {
+            List<Double> truth = evalRows.stream().map(i -> ((Number) rows.get(i).get(targetIndex)).doubleValue()).toList();
+            e = Metrics.regression(truth, predictions.stream().map(p -> ((Number) p.value()).doubleValue()).toList());
+        }
+        return new Fitted(pipeline, model, e, evalRows, predictions);
+    }
+
+    /** Predictions for rows, through the same pipeline, with the target column removed first. */
+    private List<Prediction> predict(Model model, FittedPipeline pipeline, List<Integer> positions) {
+        List<Field> features = new ArrayList<>(schema.fields());
+        if (targetIndex >= 0) {
+            features.remove(targetIndex);
+        }
+        Schema featureSchema = new Schema(features);
+        List<Row> input = new ArrayList<>(positions.size());
+        for (int i : positions) {
+            Object[] v = rows.get(i).values();
+            Object[] f = new Object[features.size()];
+            for (int a = 0, b = 0; a < v.length; a++) {
+                if (a != targetIndex) {
+                    f[b++] = v[a];
+                }
+            }
+            input.add(new Row(featureSchema, f));
+        }
+        List<Row> transformed = pipeline.apply(Dataset.of(featureSchema, input)).toList();
+        Schema out = pipeline.outputSchema();
+        int t = spec.target() == null ? -1 : out.indexOf(spec.target());
+        List<Row> modelRows = new ArrayList<>(transformed.size());
+        if (t >= 0) {
+            List<Field> fs = new ArrayList<>(out.fields());
+            fs.remove(t);
+            Schema s = new Schema(fs);
+            for (Row r : transformed) {
+                Object[] v = r.values();
+                Object[] w = new Object[v.length - 1];
+                for (int a = 0, b = 0; a < v.length; a++) {
+                    if (a != t) {
+                        w[b++] = v[a];
+                    }
+                }
+                modelRows.add(new Row(s, w));
+            }
+        } else {
+            modelRows.addAll(transformed);
+        }
+        List<Prediction> out2 = new ArrayList<>(modelRows.size());
+        for (int from = 0; from < modelRows.size(); from += 1000) {
+            out2.addAll(model.predict(modelRows.subList(from, Math.min(modelRows.size(), from + 1000))));
+        }
+        return out2;
+    }
+
+    /** The test rows the model got most wrong, with their features as read. */
+    private List<Map<String, Object>> worst(Fitted f, int n) {
+        List<Integer> order = new ArrayList<>();
+        double[] loss = new double[f.evalRows().size()];
+        for (int k = 0; k < loss.length; k++) {
+            Object truth = rows.get(f.evalRows().get(k)).get(targetIndex);
+            Prediction p = f.predictions().get(k);
+            if (task == Task.CLASSIFICATION) {
+                loss[k] = p.scores().isEmpty() ? (String.valueOf(p.value()).equals(String.valueOf(truth)) ? 0 : 1)
+                        : -Math.log(Math.max(1e-15, p.scores().getOrDefault(String.valueOf(truth), 0.0)));
+            } else {
+                loss[k] = Math.abs(((Number) truth).doubleValue() - ((Number) p.value()).doubleValue());
+            }
+            order.add(k);
+        }
+        order.sort(Comparator.comparingDouble((Integer k) -> -loss[k]).thenComparing(k -> k));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int k : order.subList(0, Math.min(n, order.size()))) {
+            Row r = rows.get(f.evalRows().get(k));
+            Map<String, Object> features = new LinkedHashMap<>();
+            for (int i = 0; i < schema.size(); i++) {
+                if (i != targetIndex) {
+                    features.put(schema.fields().get(i).name(), abbreviate(r.get(i)));
+                }
+            }
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("row", f.evalRows().get(k));
+            e.put("actual", r.get(targetIndex));
+            e.put("predicted", f.predictions().get(k).value());
+            e.put(task == Task.CLASSIFICATION ? "logLoss" : "absoluteError", loss[k]);
+            if (!f.predictions().get(k).scores().isEmpty()) {
+                e.put("scores", f.predictions().get(k).scores());
+            }
+            e.put("features", features);
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static Object abbreviate(Object v) {
+        return v instanceof String s && s.length() > 300 ? s.substring(0, 297) + "..." : v;
+    }
+
+    private Map<String, Object> provenance(Config best, Fitted fin, String dataHash, Instant started, Splits.Split split) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        Engine engine = env.engine(best.engine());
+        p.put("engine", Map.of("name", best.engine(), "version", engine.info().version(), "bundle", env.engineBundle(best.engine())));
+        p.put("algorithm", best.algorithm());
+        p.put("hyperparameters", best.hyperparameters());
+        p.put("seed", spec.seed());
+        p.put("task", task);
+        p.put("target", spec.target());
+        p.put("features", schema.fields().stream().map(Field::name).filter(n -> !n.equals(spec.target())).toList());
+        p.put("pipeline", fin.pipeline().steps());
+        DataSource source = env.source(spec.source());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("source", spec.source());
+        data.put("kind", source.kind());
+        data.put("dataset", spec.dataset());
+        data.put("query", spec.queryJson());
+        data.put("rows", rows.size());
+        data.put("sha256", dataHash);
+        p.put("data", data);
+        p.put("split", Map.of("method", spec.split().method(), "testFraction", spec.split().testFraction(),
+                "train", split.train().size(), "test", split.test().size()));
+        p.put("model", fin.model().descriptor().provenance());
+        p.put("bundles", env.platformVersions());
+        p.put("java", Map.of("version", System.getProperty("java.version"), "vendor", System.getProperty("java.vendor")));
+        p.put("os", Map.of("name", System.getProperty("os.name"), "arch", System.getProperty("os.arch"),
+                "version", System.getProperty("os.version")));
+        p.put("started", started.toString());
+        p.put("finished", Instant.now().toString());
+        p.put("spec", spec.json());
+        return p;
+    }
+
+    /** model.zip: manifest.json, model.bin (the engine's own format), pipeline.json. */
+    private Path writeArtifact(Fitted fin, Map<String, Object> result, Map<String, Object> provenance) throws IOException {
+        Path dir = env.artifacts().resolve(job.id);
+        Files.createDirectories(dir);
+        Path file = dir.resolve("model.zip");
+        Path tmp = dir.resolve("model.zip.tmp");
+        try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("format", 1);
+            manifest.put("engine", result.get("engine"));
+            manifest.put("engineVersion", fin.model().descriptor().engineVersion());
+            manifest.put("algorithm", result.get("algorithm"));
+            manifest.put("task", task);
+            manifest.put("target", spec.target());
+            manifest.put("labels", fin.model().descriptor().labels());
+            manifest.put("metrics", result.get("metrics"));
+            manifest.put("provenance", provenance);
+            zip.putNextEntry(new ZipEntry("manifest.json"));
+            zip.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("model.bin"));
+            ByteArrayOutputStream model = new ByteArrayOutputStream();
+            fin.model().save(model);
+            zip.write(model.toByteArray());
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("pipeline.json"));
+            ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+            fin.pipeline().save(pipe);
+            zip.write(pipe.toByteArray());
+            zip.closeEntry();
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.cogwork.features.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Schema;
+import org.cogwork.api.feature.FeatureTransform;
+import org.cogwork.api.feature.FittedTransform;
+
+/**
+ * Base of the built-in transforms: parameters checked by {@link Params}, fitted state saved as JSON with
+ * the input schema, so {@link #load} rebuilds exactly what {@link #fit} produced.
+ */
+abstract class Transform implements FeatureTransform {
+    private final String name;
+    private final String[] parameters;
+
+    Transform(String name, String... parameters) {
+        this.name = name;
+        this.parameters = parameters;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public FittedTransform fit(Dataset training, Map<String, Object> params) {
+        return fit(training.schema(), training, new Params(name, params, parameters));
+    }
+
+    @Override
+    public FittedTransform load(InputStream in) throws IOException {
+        JsonNode root = State.read(in, name);
+        return restore(State.schema(root.path("input")), root.path("state"));
+    }
+
+    abstract Fitted fit(Schema input, Dataset data, Params p);
+
+    abstract Fitted restore(Schema input, JsonNode state);
+
+    /** A fitted transform of this kind: its state as JSON and the schema it produces. */
+    abstract class Fitted implements FittedTransform {
+        final Schema input;
+
+        Fitted(Schema input) {
+            this.input = input;
+        }
+
+        abstract ObjectNode state();
+
+        @Override
+        public void save(OutputStream out) throws IOException {
+            State.write(out, name, input, state());
+        }
+
+        /** The input row in the fitted input schema (a serving row may have its columns in another order). */
+        int col(String column) {
+            int i = input.indexOf(column);
+            if (i < 0) {
+                throw new IllegalArgumentException(name + ": missing column '" + column + "'");
+            }
+            return i;
+        }
+
+        @Override
+        public String toString() {
+            return name + state();
+        }
+    }
+}

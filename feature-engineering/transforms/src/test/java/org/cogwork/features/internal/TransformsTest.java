@@ -1,0 +1,195 @@
+package org.cogwork.features.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.cogwork.api.data.DataType;
+import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Field;
+import org.cogwork.api.data.Row;
+import org.cogwork.api.data.Schema;
+import org.cogwork.api.data.Vector;
+import org.cogwork.api.feature.FittedPipeline;
+import org.cogwork.api.feature.PipelineStep;
+import org.cogwork.api.query.Filter;
+import org.cogwork.api.query.Query;
+import org.cogwork.connector.file.FileSource;
+import org.cogwork.connector.file.FileSourceConfig;
+import org.junit.jupiter.api.Test;
+import org.osgi.util.converter.Converters;
+
+/** The built-in transforms on the real datasets in ../shared/data. */
+class TransformsTest {
+    static final Path DATA = Path.of("../../../shared/data").toAbsolutePath().normalize();
+    static final FileSource FILES = new FileSource(Converters.standardConverter().convert(
+            Map.of("cogwork.source.id", "data", "path", DATA.toString())).to(FileSourceConfig.class));
+    final PipelineService pipelines = BuiltIn.pipelineService();
+
+    static Dataset read(String file, Query q) throws Exception {
+        Dataset d = FILES.read(file, q);
+        return Dataset.of(d.schema(), d.toList());
+    }
+
+    @Test
+    void creditPipelineImputesEncodesScalesAndSurvivesSaveAndLoad() throws Exception {
+        Dataset credit = read("credit_data.csv", Query.all());
+        FittedPipeline p = pipelines.fit(credit, "Status", List.of(
+                new PipelineStep("impute", Map.of("strategy", "median", "indicator", true)),
+                new PipelineStep("impute", Map.of("strategy", "mode", "columns", List.of("Home", "Marital", "Job"))),
+                new PipelineStep("onehot", Map.of()),
+                new PipelineStep("standardize", Map.of())));
+        Schema out = p.outputSchema();
+        assertTrue(out.indexOf("Income_missing") >= 0, out.toString());
+        assertTrue(out.indexOf("Home=rent") >= 0, out.toString());
+        assertEquals(DataType.CATEGORICAL, out.require("Status").type(), "the target is left alone");
+        List<Row> rows = p.applyToTraining(credit).toList();
+        assertEquals(4454, rows.size());
+        int income = out.indexOf("Income");
+        double mean = rows.stream().mapToDouble(r -> (Double) r.get(income)).average().orElseThrow();
+        assertEquals(0, mean, 1e-9, "standardized on the training rows");
+        assertEquals(381, rows.stream().filter(r -> ((Number) r.get(out.indexOf("Income_missing"))).doubleValue() > 0).count());
+
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        p.save(saved);
+        FittedPipeline loaded = pipelines.load(new ByteArrayInputStream(saved.toByteArray()));
+        assertEquals(out, loaded.outputSchema());
+        List<Row> sample = credit.toList().subList(0, 50);
+        assertEquals(p.apply(Dataset.of(credit.schema(), sample)).toList(), loaded.apply(Dataset.of(credit.schema(), sample)).toList());
+    }
+
+    @Test
+    void servingRowsMayOmitTheTargetButNotAFeature() throws Exception {
+        Dataset credit = read("credit_data.csv", new Query(List.of("Age", "Home", "Status"), null, List.of(), null, 0));
+        FittedPipeline p = pipelines.fit(credit, "Status", List.of(new PipelineStep("onehot", Map.of())));
+        Schema serving = Schema.of(Field.of("Home", DataType.STRING), Field.of("Age", DataType.INT));
+        Row r = p.apply(Dataset.of(serving, List.of(new Row(serving, "owner", 41)))).toList().get(0);
+        assertEquals(1L, r.get("Home=owner"));
+        assertEquals(41L, r.get("Age"), "JSON integers become INT");
+        Row unseen = p.apply(Dataset.of(serving, List.of(new Row(serving, "castle", 41)))).toList().get(0);
+        assertEquals(0L, unseen.get("Home=owner"), "an unseen level is all zeros");
+        Schema noAge = Schema.of(Field.of("Home", DataType.STRING));
+        assertEquals("missing feature 'Age'", assertThrows(IllegalArgumentException.class,
+                () -> p.apply(Dataset.of(noAge, List.of(new Row(noAge, "rent")))).toList()).getMessage());
+        assertEquals("feature 'Age' must be INT, was forty", assertThrows(IllegalArgumentException.class,
+                () -> p.apply(Dataset.of(serving, List.of(new Row(serving, "rent", "forty")))).toList()).getMessage());
+    }
+
+    @Test
+    void tfidfOnImdbReviews() throws Exception {
+        Dataset imdb = read("imdb_reviews_2k.csv", new Query(List.of("review", "sentiment"), null, List.of(), null, 0));
+        FittedPipeline p = pipelines.fit(imdb, "sentiment", List.of(new PipelineStep("tfidf",
+                Map.of("maxFeatures", 5000, "ngrams", 2, "minDf", 3))));
+        assertEquals(DataType.VECTOR, p.outputSchema().require("review").type());
+        Row first = p.applyToTraining(imdb).toList().get(0);
+        Vector v = (Vector) first.get("review");
+        assertEquals(5000, v.dimension());
+        assertTrue(v.isSparse() && v.size() > 10 && v.size() < 1000, v.toString());
+        double norm = 0;
+        for (int k = 0; k < v.size(); k++) {
+            norm += v.valueAt(k) * v.valueAt(k);
+        }
+        assertEquals(1, norm, 1e-9);
+        TfIdf.Settings s = new TfIdf.Settings(1, true, true, true);
+        assertEquals(List.of("great", "film", "loved"), s.terms("A great film.<br /><br />I loved it!"));
+        assertTrue(pipelines.fit(imdb, "sentiment", List.of(new PipelineStep("tfidf", Map.of("hashing", true, "maxFeatures", 1024))))
+                .outputSchema().require("review").type() == DataType.VECTOR);
+    }
+
+    @Test
+    void calendarLagAndRollingOnChicagoRidership() throws Exception {
+        Query ordered = new Query(List.of("date", "ridership"), new Filter.Compare("date", Filter.Op.GE, "2016-06-25"),
+                List.of(new Query.Order("date", false)), null, 0);
+        Dataset chicago = read("chicago_ridership.csv", ordered);
+        FittedPipeline p = pipelines.fit(chicago, "ridership", List.of(
+                new PipelineStep("lag", Map.of("columns", List.of("ridership"), "lags", List.of(1, 7), "orderBy", "date")),
+                new PipelineStep("rolling", Map.of("columns", List.of("ridership"), "windows", List.of(7), "stats", List.of("mean", "std"),
+                        "orderBy", "date")),
+                new PipelineStep("calendar", Map.of("holidays", List.of("2016-08-01")))));
+        List<Row> in = chicago.toList();
+        List<Row> out = p.applyToTraining(chicago).toList();
+        Schema s = p.outputSchema();
+        assertNull(out.get(0).get(s.indexOf("ridership_lag1")), "no history before the first row");
+        assertEquals(((Number) in.get(9).get(1)).doubleValue(), (Double) out.get(10).get(s.indexOf("ridership_lag1")), 1e-12);
+        assertEquals(((Number) in.get(3).get(1)).doubleValue(), (Double) out.get(10).get(s.indexOf("ridership_lag7")), 1e-12);
+        double mean7 = in.subList(3, 10).stream().mapToDouble(r -> ((Number) r.get(1)).doubleValue()).average().orElseThrow();
+        assertEquals(mean7, (Double) out.get(10).get(s.indexOf("ridership_mean7")), 1e-9, "previous 7 rows, current excluded");
+        int july4 = -1;
+        for (int i = 0; i < in.size(); i++) {
+            if (in.get(i).get(0).equals(LocalDate.of(2016, 7, 4))) {
+                july4 = i;
+            }
+        }
+        assertEquals(1L, out.get(july4).get(s.indexOf("date_holiday")), "Independence Day");
+        assertEquals(1L, out.get(july4).get(s.indexOf("date_dow")), "a Monday");
+        assertEquals(0L, out.get(july4 + 1).get(s.indexOf("date_holiday")));
+        assertTrue(s.indexOf("date") < 0, "the date itself is replaced by numbers");
+        // A row after the training period continues the series from the kept tail.
+        Schema serving = Schema.of(Field.of("date", DataType.DATE));
+        Row next = p.apply(Dataset.of(serving, List.of(new Row(serving, LocalDate.of(2016, 8, 29))))).toList().get(0);
+        assertEquals(((Number) in.get(in.size() - 1).get(1)).doubleValue(), (Double) next.get(s.indexOf("ridership_lag1")), 1e-12);
+
+        Dataset shuffled = read("chicago_ridership.csv", new Query(List.of("date", "ridership"), null,
+                List.of(new Query.Order("ridership", false)), 50L, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pipelines.fit(shuffled, "ridership",
+                List.of(new PipelineStep("lag", Map.of("columns", List.of("ridership"), "orderBy", "date")))));
+        assertTrue(e.getMessage().startsWith("pipeline[0] (lag): lag.orderBy: rows must come in order of 'date'"), e.getMessage());
+    }
+
+    @Test
+    void targetEncodingIsOutOfFoldOnTrainingRows() throws Exception {
+        Dataset credit = read("credit_data.csv", new Query(List.of("Job", "Home", "Status"), null, List.of(), null, 0));
+        FittedPipeline p = pipelines.fit(credit, "Status", List.of(new PipelineStep("target", Map.of("columns", List.of("Job"), "seed", 7))));
+        String col = "Job~good";
+        assertTrue(p.outputSchema().indexOf(col) >= 0, p.outputSchema().toString());
+        List<Row> training = p.applyToTraining(credit).toList();
+        List<Row> full = p.apply(credit).toList();
+        long differ = 0;
+        for (int i = 0; i < training.size(); i++) {
+            if (!training.get(i).get(col).equals(full.get(i).get(col))) {
+                differ++;
+            }
+        }
+        assertTrue(differ > 4000, "training rows get out-of-fold encodings, not the full-data ones: " + differ);
+        double fixed = (Double) full.get(0).get(col);
+        assertTrue(fixed > 0.3 && fixed < 1, "a share of good credits: " + fixed);
+    }
+
+    @Test
+    void constructionAndSelection() throws Exception {
+        Dataset credit = read("credit_data.csv", new Query(List.of("Debt", "Income", "Amount", "Price", "Age", "Status"), null,
+                List.of(), null, 0));
+        FittedPipeline p = pipelines.fit(credit, "Status", List.of(
+                new PipelineStep("expression", Map.of("expressions", Map.of("debt_ratio", "Debt / Income", "log_amount", "log1p(Amount)"))),
+                new PipelineStep("polynomial", Map.of("columns", List.of("Age"), "degree", 2)),
+                new PipelineStep("impute", Map.of("strategy", "median")),
+                new PipelineStep("kbest", Map.of("k", 3, "method", "mutual_info"))));
+        Schema s = p.outputSchema();
+        long numeric = s.fields().stream().filter(f -> f.type().isNumeric()).count();
+        assertEquals(3, numeric, s.toString());
+        Row r = pipelines.fit(credit, "Status", List.of(new PipelineStep("expression",
+                Map.of("expressions", Map.of("ratio", "Debt / Income"))))).apply(credit).toList().get(0);
+        assertEquals(0.0, (Double) r.get("ratio"), 1e-12, "Debt 0 / Income 129");
+
+        assertEquals("pipeline[0] (expression): expression.expressions: expression 'Debt / Incme' at position 13: unknown column 'Incme'",
+                assertThrows(IllegalArgumentException.class, () -> pipelines.fit(credit, "Status", List.of(new PipelineStep(
+                        "expression", Map.of("expressions", Map.of("r", "Debt / Incme")))))).getMessage());
+        assertEquals("pipeline[0] (standardize): standardize: unknown parameter 'colums'; use [columns]",
+                assertThrows(IllegalArgumentException.class, () -> pipelines.fit(credit, "Status", List.of(new PipelineStep(
+                        "standardize", Map.of("colums", List.of("Age")))))).getMessage());
+        assertEquals("pipeline[0].transform: unknown transform 'pca'; available: " + pipelines.transforms(),
+                assertThrows(IllegalArgumentException.class, () -> pipelines.fit(credit, "Status",
+                        List.of(new PipelineStep("pca", Map.of())))).getMessage());
+        FittedPipeline variance = pipelines.fit(credit, "Status", List.of(new PipelineStep("correlation", Map.of("threshold", 0.7))));
+        assertTrue(variance.outputSchema().size() < credit.schema().size(), "Amount and Price correlate: " + variance.outputSchema());
+        assertNotEquals(null, variance.steps().get(0));
+    }
+}
