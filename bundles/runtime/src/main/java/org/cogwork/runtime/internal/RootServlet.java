@@ -42,6 +42,7 @@ public class RootServlet extends JsonServlet {
                 "services", "/api/services",
                 "engines", "/api/engines",
                 "sources", "/api/sources",
+                "trainings", "/api/trainings",
                 "events", "/api/events"));
         return Reply.ok(body);
     }

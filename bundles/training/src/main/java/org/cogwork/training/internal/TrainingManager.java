@@ -134,7 +134,7 @@ public class TrainingManager implements TrainingService {
 
     @Reference(service = Engine.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void addEngine(ServiceReference<Engine> ref, Engine e) {
+    void bindEngine(ServiceReference<Engine> ref, Engine e) {
         addEngine(e);
         Bundle b = ref.getBundle();
         if (b != null) {
@@ -142,7 +142,7 @@ public class TrainingManager implements TrainingService {
         }
     }
 
-    void removeEngine(ServiceReference<Engine> ref, Engine e) {
+    void unbindEngine(ServiceReference<Engine> ref, Engine e) {
         removeEngine(e);
     }
 
@@ -199,6 +199,9 @@ public class TrainingManager implements TrainingService {
                 if (f != null) {
                     f.cancel(true);
                 }
+                if (job.status == JobStatus.QUEUED) {
+                    finish(job, JobStatus.TIMED_OUT, "time limit reached before it started");
+                }
             }
         }, spec.timeLimitSeconds(), TimeUnit.SECONDS);
         LOG.info("Training job {} queued ({} {} on {}/{})", job.id, spec.candidates().get(0).engine(),
@@ -211,8 +214,13 @@ public class TrainingManager implements TrainingService {
             finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, null);
             return;
         }
-        job.status = JobStatus.RUNNING;
-        job.started = java.time.Instant.now();
+        synchronized (job) {
+            if (job.status.isFinal()) {
+                return;
+            }
+            job.status = JobStatus.RUNNING;
+            job.started = java.time.Instant.now();
+        }
         try {
             job.result = new TrainingRun(job, task, env()).run();
             finish(job, JobStatus.SUCCEEDED, null);
@@ -232,10 +240,19 @@ public class TrainingManager implements TrainingService {
     }
 
     private void finish(Job job, JobStatus status, String error) {
-        job.error = error;
-        job.finished = java.time.Instant.now();
-        job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
-        job.status = status;
+        synchronized (job) {
+            if (job.status.isFinal()) {
+                return;
+            }
+            job.error = error;
+            job.finished = java.time.Instant.now();
+            job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
+            job.status = status;
+        }
+        publish(job, status, error);
+    }
+
+    private void publish(Job job, JobStatus status, String error) {
         LOG.info("Training job {} {}{}", job.id, status, error == null ? "" : ": " + error);
         EventAdmin ea = events;
         if (ea != null) {
@@ -417,6 +434,10 @@ public class TrainingManager implements TrainingService {
         java.util.concurrent.Future<?> f = j.future;
         if (f != null) {
             f.cancel(true);
+        }
+        if (j.status == JobStatus.QUEUED) {
+            // a job cancelled in the queue never runs, so nothing else would end it
+            finish(j, JobStatus.CANCELLED, "cancelled before it started");
         }
         return true;
     }

@@ -42,7 +42,8 @@ public class BaselineEngine implements Engine {
         this(ctx.getBundle().getVersion().toString());
     }
 
-    BaselineEngine(String version) {
+    /** For use outside OSGi (tests, tools). */
+    public BaselineEngine(String version) {
         this.info = new EngineInfo(NAME, version, List.of(
                 new AlgorithmInfo(MAJORITY, Task.CLASSIFICATION, "predicts the most frequent class", Map.of()),
                 new AlgorithmInfo(MEAN, Task.REGRESSION, "predicts the mean of the target", Map.of())));

@@ -1,0 +1,93 @@
+package org.cogwork.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * /api/trainings against the assembled runtime: an engine bundle dropped into deploy/ trains at once, jobs
+ * report progress and metrics, bad specs are 400s naming the field, and the artifact downloads.
+ */
+class TrainingApiTest {
+    @TempDir
+    static Path tmp;
+    static Cogwork cogwork;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        cogwork = Cogwork.fresh(tmp).start();
+        assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        if (cogwork != null) {
+            cogwork.stop();
+        }
+    }
+
+    static Cogwork.Response submit(String spec) throws Exception {
+        return cogwork.post("/api/trainings", spec.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    static JsonNode awaitDone(String id) throws Exception {
+        return cogwork.await("/api/trainings/" + id, j -> !j.path("status").asText().matches("QUEUED|RUNNING"), Duration.ofSeconds(120));
+    }
+
+    static final String SPEC = """
+            {"name": "credit-baseline", "source": "data", "dataset": "credit_data.csv", "target": "Status",
+             "engine": "baseline", "algorithm": "majority", "seed": 3}""";
+
+    @Test
+    void hotDeployedEngineTrainsAtOnce() throws Exception {
+        Cogwork.Response before = submit(SPEC);
+        assertEquals(400, before.status(), before.body());
+        assertEquals("engine", before.json().path("field").asText());
+
+        Files.copy(Cogwork.testBundle("org.cogwork.engine.baseline"), cogwork.home.resolve("deploy/baseline.jar"));
+        cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "baseline") != null, Duration.ofSeconds(3));
+
+        Cogwork.Response r = submit(SPEC);
+        assertEquals(202, r.status(), r.body());
+        JsonNode job = awaitDone(r.json().path("id").asText());
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        JsonNode result = job.path("result");
+        assertEquals(640 / 891.0, result.path("metrics").path("accuracy").asDouble(), 1e-9, "majority class on the stratified test split");
+        assertEquals("[\"bad\",\"good\"]", result.path("confusionMatrix").path("labels").toString());
+        assertEquals(4454, result.path("provenance").path("data").path("rows").asInt());
+        assertEquals("org.cogwork.engine.baseline", result.path("provenance").path("engine").path("bundle").path("symbolicName").asText());
+        assertTrue(result.path("provenance").path("bundles").has("org.cogwork.training"), result.path("provenance").toString());
+
+        Cogwork.Response zip = cogwork.get("/api/trainings/" + job.path("id").asText() + "/artifact");
+        assertEquals(200, zip.status());
+        JsonNode events = cogwork.get("/api/events?topic=cogwork/training/").json();
+        assertEquals("SUCCEEDED", events.get(events.size() - 1).path("job.status").asText());
+        assertEquals(1, cogwork.get("/api/trainings").json().size());
+    }
+
+    @Test
+    void badSpecsAre400sNamingTheField() throws Exception {
+        Cogwork.Response target = submit(SPEC.replace("\"Status\"", "\"Sttus\""));
+        assertEquals(400, target.status());
+        assertEquals("target", target.json().path("field").asText());
+        assertTrue(target.json().path("error").asText().startsWith("column 'Sttus' is not in credit_data.csv; columns are [Status"),
+                target.body());
+        Cogwork.Response malformed = submit("{\"source\": ");
+        assertEquals(400, malformed.status());
+        Cogwork.Response regression = submit(SPEC.replace("\"seed\": 3", "\"seed\": 3, \"task\": \"regression\""));
+        assertEquals(400, regression.status());
+        assertEquals("target", regression.json().path("field").asText());
+        assertEquals(404, cogwork.get("/api/trainings/nope").status());
+        assertEquals(404, cogwork.get("/api/trainings/nope/artifact").status());
+    }
+}
