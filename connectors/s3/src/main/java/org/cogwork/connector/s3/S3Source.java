@@ -369,8 +369,12 @@ public class S3Source implements DataSource {
             throw new IllegalArgumentException("length must be >= 0, was " + length);
         }
         String key = prefix + dataset;
+        // The call timeout covers the upload itself: allow the configured time plus 1 s per MB (a stalled
+        // connection is still caught by the socket timeout).
+        Duration budget = Duration.ofSeconds(timeoutSeconds).plusMillis(length / 1000);
         String etag = call("cannot write s3://" + bucket + "/" + key, () -> s3.putObject(
-                p -> p.bucket(bucket).key(key).contentLength(length).contentType(contentType(dataset)),
+                p -> p.bucket(bucket).key(key).contentLength(length).contentType(contentType(dataset))
+                        .overrideConfiguration(o -> o.apiCallTimeout(budget)),
                 RequestBody.fromInputStream(data, length)).eTag());
         schemas.remove(dataset);
         LOG.info("Source {}: wrote {} ({} bytes)", id, dataset, length);

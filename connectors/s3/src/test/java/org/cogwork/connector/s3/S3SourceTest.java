@@ -33,7 +33,15 @@ import org.cogwork.api.data.Schema;
 import org.cogwork.api.event.Topics;
 import org.cogwork.api.query.Filter;
 import org.cogwork.api.query.Query;
+import java.net.URI;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import org.junit.jupiter.api.AfterAll;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,6 +206,25 @@ class S3SourceTest {
     }
 
     @Test
+    void aSlowReaderIsNotCutOffByTheCallTimeout() throws Exception {
+        S3Source s = source(Map.of("prefix", "slow", "timeout.seconds", 1));
+        byte[] csv = Files.readAllBytes(CREDIT);
+        String body = new String(csv, StandardCharsets.UTF_8).substring(new String(csv, StandardCharsets.UTF_8).indexOf('\n') + 1);
+        s.write("credit_x10.csv", (new String(csv, StandardCharsets.UTF_8) + body.repeat(9)).getBytes(StandardCharsets.UTF_8));
+        int n = 0;
+        try (RowCursor c = s.read("credit_x10.csv", Query.all()).open()) {
+            c.next();
+            n++;
+            Thread.sleep(1500);
+            while (c.hasNext()) {
+                c.next();
+                n++;
+            }
+        }
+        assertEquals(44540, n, "the timeout bounds waiting for an answer, not how long a training reads");
+    }
+
+    @Test
     void writeCreatesAnObjectThatIsThenADataset() throws Exception {
         S3Source s = source(Map.of("prefix", "written/"));
         assertEquals(List.of(), s.datasets());
@@ -270,6 +297,36 @@ class S3SourceTest {
                 e.getMessage());
         assertTrue(ms < 5_000, "failed after " + ms + " ms");
         assertThrows(DataSourceException.class, s::datasets);
+    }
+
+    @Test
+    void withoutAccessKeyAPublicStoreIsReadAnonymously() throws Exception {
+        S3Proxy open = S3Proxy.builder().blobStore(new TransientNio2BlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.NONE, null, null).build();
+        open.start();
+        try {
+            while (!"STARTED".equals(open.getState())) {
+                Thread.sleep(10);
+            }
+            Map<String, Object> m = new HashMap<>(Map.of("cogwork.source.id", "public", "bucket", "open",
+                    "endpoint", "http://127.0.0.1:" + open.getPort(), "path.style", true));
+            S3Source anonymous = new S3Source(Converters.standardConverter().convert(m).to(S3SourceConfig.class));
+            opened.add(anonymous);
+            long t0 = System.nanoTime();
+            DataSourceException e = assertThrows(DataSourceException.class, anonymous::test);
+            assertTrue(e.getMessage().contains("bucket 'open' not found"), e.getMessage());
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the credential chain must not stall the first call");
+            try (S3Client admin = S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:" + open.getPort()))
+                    .region(Region.US_EAST_1).forcePathStyle(true).credentialsProvider(AnonymousCredentialsProvider.create())
+                    .httpClient(UrlConnectionHttpClient.create()).build()) {
+                admin.createBucket(b -> b.bucket("open"));
+            }
+            anonymous.write("iris.csv", Files.readAllBytes(CREDIT.resolveSibling("sklearn_iris.csv")));
+            anonymous.test();
+            assertEquals(150, rows(anonymous.read("iris.csv", Query.all())).size());
+        } finally {
+            open.stop();
+        }
     }
 
     @Test
