@@ -308,6 +308,7 @@ public class S3Source implements DataSource {
             schemas.put(dataset, fresh);
             return fresh;
         } catch (IOException | SdkException e) {
+            in.abort(); // e.g. a .gz object that is not gzip fails before the reader owns the stream
             throw new DataSourceException("cannot read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
         }
     }

@@ -254,6 +254,25 @@ class S3SourceTest {
     }
 
     @Test
+    void malformedObjectsAreReportedWithLinesOrNamed() throws Exception {
+        S3Source s = source(Map.of("prefix", "messy", "on.error", "skip", "types", "amount:INT"));
+        s.write("messy.csv", "id,amount\n1,10\n2,ten\n3\n4,40\n".getBytes(StandardCharsets.UTF_8));
+        try (RowCursor c = s.read("messy.csv", Query.all()).open()) {
+            int n = 0;
+            while (c.hasNext()) {
+                c.next();
+                n++;
+            }
+            assertEquals(2, n);
+            assertEquals(2, c.report().rowsSkipped());
+            assertEquals(3, c.report().problems().get(0).line());
+        }
+        s.write("broken.csv.gz", "not gzip".getBytes(StandardCharsets.UTF_8));
+        DataSourceException e = assertThrows(DataSourceException.class, () -> s.schema("broken.csv.gz"));
+        assertTrue(e.getMessage().startsWith("cannot read s3://lake/messy/broken.csv.gz: "), e.getMessage());
+    }
+
+    @Test
     void unknownDatasetsNameWhatThereIs() {
         UnknownDatasetException e = assertThrows(UnknownDatasetException.class, () -> lake.schema("nope.csv"));
         assertEquals("unknown dataset 'nope.csv' in source 'lake'; datasets are " + DATASETS, e.getMessage());
