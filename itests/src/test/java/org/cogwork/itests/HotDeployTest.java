@@ -101,7 +101,14 @@ class HotDeployTest {
         Cogwork.Response health = cogwork.get("/health");
         assertEquals(200, health.status(), "a plugin that cannot resolve does not make the platform DOWN");
         assertTrue(health.json().path("warnings").toString().contains("org.cogwork.does.not.exist"), health.body());
+        // The runtime logs the failure from its own thread, possibly after /api/bundles already shows it.
+        long logDeadline = System.nanoTime() + DEPLOY_BOUND.toNanos();
         String log = cogwork.log();
+        while (!(log.contains("org.cogwork.test.needsmissing") && log.contains("org.cogwork.does.not.exist"))
+                && System.nanoTime() < logDeadline) {
+            Thread.sleep(25);
+            log = cogwork.log();
+        }
         assertTrue(log.contains("org.cogwork.test.needsmissing") && log.contains("org.cogwork.does.not.exist"), log);
 
         Files.delete(broken);
