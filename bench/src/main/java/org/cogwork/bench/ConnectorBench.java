@@ -73,11 +73,50 @@ public final class ConnectorBench {
                 }
             }
         }
+        s3(files, sets);
         if (reachable(PG, "postgres") && !Boolean.getBoolean("skip10m")) {
             ensureTenMillion();
             try (JdbcSource src = jdbc("pg10m", PG, "postgres", tmp)) {
                 measureOnce("postgresql", src, "credit_10m");
             }
+        }
+    }
+
+    /** S3: the same files uploaded to an in-memory S3Proxy on loopback, read through the S3 connector. */
+    static void s3(FileSource files, List<String> sets) throws Exception {
+        org.gaul.s3proxy.S3Proxy proxy = org.gaul.s3proxy.S3Proxy.builder()
+                .blobStore(new org.gaul.s3proxy.nio2blob.TransientNio2BlobStore())
+                .endpoint(java.net.URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(org.gaul.s3proxy.auth.AuthenticationType.AWS_V2_OR_V4, "bench", "bench-secret").build();
+        proxy.start();
+        while (!"STARTED".equals(proxy.getState())) {
+            Thread.sleep(10);
+        }
+        String endpoint = "http://127.0.0.1:" + proxy.getPort();
+        try (software.amazon.awssdk.services.s3.S3Client client = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(java.net.URI.create(endpoint)).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .forcePathStyle(true).requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("bench", "bench-secret")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            client.createBucket(b -> b.bucket("bench"));
+            for (String set : sets) {
+                client.putObject(p -> p.bucket("bench").key(set), software.amazon.awssdk.core.sync.RequestBody.fromFile(DATA.resolve(set)));
+            }
+            Map<String, Object> p = new HashMap<>();
+            p.put("cogwork.source.id", "s3");
+            p.put("bucket", "bench");
+            p.put("endpoint", endpoint);
+            p.put("path.style", true);
+            p.put("access.key", "bench");
+            p.put(".secret.key", "bench-secret");
+            org.cogwork.connector.s3.S3Source src = new org.cogwork.connector.s3.S3Source(
+                    Converters.standardConverter().convert(p).to(org.cogwork.connector.s3.S3SourceConfig.class));
+            for (String set : sets) {
+                measure("s3", src, set);
+            }
+        } finally {
+            proxy.stop();
         }
     }
 
