@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +68,8 @@ class HotDeployTest {
             JsonNode b = engine(e, "baseline");
             return b != null && "0.1.1".equals(b.path("version").asText());
         }, DEPLOY_BOUND.plusSeconds(1));
-        assertEquals(1, engines.size(), "one engine after the update: " + engines);
+        assertEquals(1, StreamSupport.stream(engines.spliterator(), false)
+                .filter(e -> "baseline".equals(e.path("name").asText())).count(), "one baseline engine after the update: " + engines);
         assertEquals(bundleId, engine(engines, "baseline").path("bundle").path("id").asLong(),
                 "updated in place, not installed a second time");
         assertHealthUp();
@@ -79,8 +81,10 @@ class HotDeployTest {
                 .noneMatch(b -> "org.cogwork.engine.baseline".equals(b.path("symbolicName").asText())), bundles.toString());
         assertHealthUp();
 
-        JsonNode events = cogwork.get("/api/events?topic=cogwork/engine/").json();
-        String topics = events.findValuesAsText("topic").toString();
+        // the distribution's own engines (tribuo) announce themselves at start-up: only baseline's events count here
+        List<JsonNode> events = StreamSupport.stream(cogwork.get("/api/events?topic=cogwork/engine/").json().spliterator(), false)
+                .filter(e -> "baseline".equals(e.path("engine.name").asText())).toList();
+        String topics = events.stream().map(e -> e.path("topic").asText()).toList().toString();
         assertTrue(topics.startsWith("[cogwork/engine/ADDED, cogwork/engine/REMOVED, cogwork/engine/ADDED"), topics);
         assertTrue(topics.endsWith("cogwork/engine/REMOVED]"), topics);
         assertEquals("0.1.1", events.get(2).path("engine.version").asText(), events.toString());

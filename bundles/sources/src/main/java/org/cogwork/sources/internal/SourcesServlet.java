@@ -279,12 +279,21 @@ public class SourcesServlet extends JsonServlet {
             }
             String failure = failureOf(c.getPid());
             if (failure != null) {
-                c.delete();
+                deleteAndWait(c, id);
                 throw new ApiException(400, "invalid configuration for a " + kind + " source", "config", failure);
             }
             sleep(25);
         }
         return new Reply(202, describe(id));
+    }
+
+    /** Deletes a configuration and waits (briefly) until neither it nor its service is visible any more. */
+    private void deleteAndWait(Configuration c, String id) throws IOException {
+        c.delete();
+        long deadline = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < deadline && (configurationOf(id) != null || sources.containsKey(id))) {
+            sleep(20);
+        }
     }
 
     private Reply delete(String id) throws IOException {
@@ -294,7 +303,7 @@ public class SourcesServlet extends JsonServlet {
                     ? "source '" + id + "' is not configured through Config Admin and cannot be deleted here"
                     : "no data source '" + id + "'");
         }
-        c.delete();
+        deleteAndWait(c, id);
         LOG.info("Deleted data source {}", id);
         return Reply.ok(Map.of("id", id, "deleted", true));
     }

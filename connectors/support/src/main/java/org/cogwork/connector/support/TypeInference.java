@@ -67,12 +67,12 @@ public final class TypeInference {
             if (kv.length != 2 || kv[0].isBlank()) {
                 throw new IllegalArgumentException(field + ": expected column:TYPE, was '" + part.trim() + "'");
             }
-            try {
-                out.put(kv[0].trim(), DataType.valueOf(kv[1].trim().toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(field + ": unknown type '" + kv[1].trim() + "' for column '"
-                        + kv[0].trim() + "'; use one of " + java.util.Arrays.toString(DataType.values()));
-            }
+            // VECTOR is what feature extraction produces, never the type of a text cell
+            List<DataType> cellTypes = java.util.Arrays.stream(DataType.values()).filter(t -> t != DataType.VECTOR).toList();
+            DataType type = cellTypes.stream().filter(t -> t.name().equals(kv[1].trim().toUpperCase(Locale.ROOT)))
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException(field + ": unknown type '" + kv[1].trim()
+                            + "' for column '" + kv[0].trim() + "'; use one of " + cellTypes));
+            out.put(kv[0].trim(), type);
         }
         return out;
     }

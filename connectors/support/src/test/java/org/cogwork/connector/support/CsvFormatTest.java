@@ -109,7 +109,7 @@ class CsvFormatTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> infer(DATA.resolve("credit_data.csv"), Map.of("Salary", DataType.INT)));
         assertTrue(e.getMessage().startsWith("type override names unknown column 'Salary'"), e.getMessage());
-        assertEquals("types: unknown type 'NUMBER' for column 'Age'; use one of [INT, DOUBLE, BOOLEAN, STRING, TEXT, CATEGORICAL, DATE, TIMESTAMP, VECTOR]",
+        assertEquals("types: unknown type 'NUMBER' for column 'Age'; use one of [INT, DOUBLE, BOOLEAN, STRING, TEXT, CATEGORICAL, DATE, TIMESTAMP]",
                 assertThrows(IllegalArgumentException.class, () -> TypeInference.parseOverrides("Age:NUMBER", "types")).getMessage());
     }
 

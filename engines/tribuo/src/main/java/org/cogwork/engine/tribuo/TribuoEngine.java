@@ -1,0 +1,269 @@
+package org.cogwork.engine.tribuo;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.cogwork.api.data.DataType;
+import org.cogwork.api.data.Field;
+import org.cogwork.api.data.Row;
+import org.cogwork.api.data.RowCursor;
+import org.cogwork.api.data.Schema;
+import org.cogwork.api.engine.Engine;
+import org.cogwork.api.engine.EngineException;
+import org.cogwork.api.engine.EngineInfo;
+import org.cogwork.api.engine.Model;
+import org.cogwork.api.engine.ModelDescriptor;
+import org.cogwork.api.engine.Task;
+import org.cogwork.api.engine.TrainingContext;
+import org.cogwork.api.engine.TrainingRequest;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.tribuo.MutableDataset;
+import org.tribuo.Output;
+import org.tribuo.OutputFactory;
+import org.tribuo.Trainer;
+import org.tribuo.Tribuo;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.classification.dtree.CARTClassificationTrainer;
+import org.tribuo.classification.dtree.impurity.GiniIndex;
+import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.clustering.ClusterID;
+import org.tribuo.clustering.ClusteringFactory;
+import org.tribuo.clustering.kmeans.KMeansTrainer;
+import org.tribuo.common.tree.RandomForestTrainer;
+import org.tribuo.math.distance.L2Distance;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.regression.RegressionFactory;
+import org.tribuo.regression.Regressor;
+import org.tribuo.regression.ensemble.AveragingCombiner;
+import org.tribuo.regression.rtree.CARTRegressionTrainer;
+import org.tribuo.regression.rtree.impurity.MeanSquaredError;
+import org.tribuo.regression.sgd.objectives.SquaredLoss;
+import org.tribuo.transform.Transformation;
+import org.tribuo.transform.TransformTrainer;
+import org.tribuo.transform.TransformationMap;
+import org.tribuo.transform.transformations.MeanStdDevTransformation;
+
+/**
+ * Classification, regression and clustering with Oracle Tribuo. Tribuo itself lives in the library bundle
+ * {@code org.cogwork.tribuo.lib}; this adapter can be updated on its own. Models save as Tribuo protobuf (see
+ * {@link ModelFormat}). Every trainer gets the request's seed, so the same request on the same data gives the
+ * same model.
+ *
+ * <p>The linear models ({@code logistic}, {@code linear}) standardise the numeric (INT/DOUBLE) input columns
+ * themselves with a per-feature mean/standard-deviation transformation that is part of the saved Tribuo model:
+ * SGD on raw columns of very different scales (income in hundreds, price in thousands) barely learns, and
+ * standardising features the platform has already standardised changes nothing. Indicator ({@code col=value})
+ * and vector features are left alone (scaling one-hot features globally gives NaN). Trees and k-means see
+ * the raw values.
+ */
+@Component(service = Engine.class, property = Engine.ENGINE_NAME + "=" + TribuoEngine.NAME)
+public class TribuoEngine implements Engine {
+    static final String NAME = "tribuo";
+    private static final int CANCEL_CHECK_ROWS = 1024;
+
+    private final EngineInfo info;
+
+    @Activate
+    public TribuoEngine(BundleContext ctx) {
+        this(ctx.getBundle().getVersion().toString());
+    }
+
+    TribuoEngine(String version) {
+        this.info = new EngineInfo(NAME, version, Arrays.stream(Algorithm.values()).map(Algorithm::info).toList());
+    }
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    @Override
+    public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
+        long started = System.nanoTime();
+        Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow(() -> new IllegalArgumentException(
+                "engine '" + NAME + "' has no " + request.task().name().toLowerCase() + " algorithm '" + request.algorithm()
+                        + "'; use " + String.join(", ", Arrays.stream(Algorithm.values()).filter(a -> a.task == request.task())
+                        .map(a -> a.algorithmName).toList())));
+        Map<String, Number> params = algorithm.resolve(request.hyperparameters());
+        Schema schema = request.data().schema();
+        Field target = request.target() == null ? null : schema.require(request.target());
+        if (request.task() == Task.REGRESSION && !target.type().isNumeric()) {
+            throw new IllegalArgumentException("regression target '" + target.name() + "' must be numeric, is " + target.type());
+        }
+        if (request.task() == Task.CLASSIFICATION && !List.of(DataType.CATEGORICAL, DataType.STRING, DataType.BOOLEAN,
+                DataType.INT).contains(target.type())) {
+            throw new IllegalArgumentException("classification target '" + target.name()
+                    + "' must be CATEGORICAL, STRING, BOOLEAN or INT, is " + target.type());
+        }
+        // For clustering a target, when given, is left out of the features (e.g. to measure purity later).
+        Schema inputs = new Schema(schema.fields().stream().filter(f -> target == null || !f.name().equals(target.name())).toList());
+        Features features = new Features(inputs);
+        checkCancelled(context);
+        context.progress(0, 3, Map.of());
+
+        return switch (request.task()) {
+            case CLASSIFICATION -> fit(request, context, algorithm, params, features, target, new LabelFactory(),
+                    v -> new Label(String.valueOf(v)), started);
+            case REGRESSION -> fit(request, context, algorithm, params, features, target, new RegressionFactory(),
+                    v -> new Regressor(target.name(), ((Number) v).doubleValue()), started);
+            case CLUSTERING -> fit(request, context, algorithm, params, features, null, new ClusteringFactory(),
+                    v -> ClusteringFactory.UNASSIGNED_CLUSTER_ID, started);
+        };
+    }
+
+    private <T extends Output<T>> Model fit(TrainingRequest request, TrainingContext context, Algorithm algorithm,
+                                            Map<String, Number> params, Features features, Field target,
+                                            OutputFactory<T> factory, Function<Object, T> outputOf, long started)
+            throws EngineException {
+        MutableDataset<T> data = new MutableDataset<>(new SimpleDataSourceProvenance("Cogwork training data", factory), factory);
+        Schema schema = request.data().schema();
+        int t = target == null ? -1 : schema.indexOf(target.name());
+        List<String> numeric = features.numericFeatureNames();
+        int[] numericIdx = numeric.stream().mapToInt(schema::indexOf).toArray();
+        double[] min = new double[numericIdx.length];
+        double[] max = new double[numericIdx.length];
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        long rows = 0;
+        long skipped = 0;
+        try (RowCursor cursor = request.data().open()) {
+            while (cursor.hasNext()) {
+                if (++rows % CANCEL_CHECK_ROWS == 0) {
+                    checkCancelled(context);
+                }
+                Row row = cursor.next();
+                Object y = t < 0 ? null : row.get(t);
+                if (t >= 0 && (y == null || (y instanceof Double d && d.isNaN()))) {
+                    skipped++;
+                    continue;
+                }
+                var example = features.encode(row, outputOf.apply(y));
+                if (example.size() == 0) {
+                    skipped++; // Tribuo cannot learn from a row whose features are all missing
+                    continue;
+                }
+                data.add(example);
+                for (int k = 0; k < numericIdx.length; k++) {
+                    if (row.get(numericIdx[k]) instanceof Number n) {
+                        min[k] = Math.min(min[k], n.doubleValue());
+                        max[k] = Math.max(max[k], n.doubleValue());
+                    }
+                }
+            }
+        }
+        if (data.size() == 0) {
+            throw new IllegalArgumentException(target == null ? "no rows with features to learn from"
+                    : "target '" + target.name() + "' has no values to learn from");
+        }
+        List<String> labels = List.of();
+        if (request.task() == Task.CLASSIFICATION) {
+            labels = List.copyOf(new TreeSet<>(data.getOutputs().stream().map(o -> ((Label) o).getLabel()).toList()));
+            if (labels.size() < 2) {
+                throw new IllegalArgumentException("target '" + target.name() + "' has a single class '" + labels.get(0)
+                        + "': classification needs at least two");
+            }
+        }
+        if (algorithm == Algorithm.KMEANS && params.get("centroids").intValue() > data.size()) {
+            throw new IllegalArgumentException("centroids must be <= the number of rows (" + data.size() + "), was "
+                    + params.get("centroids"));
+        }
+        context.progress(1, 3, Map.of("rows", (double) data.size()));
+
+        Trainer<T> trainer = trainer(algorithm, params, request.seed());
+        List<String> standardised = new ArrayList<>();
+        if (algorithm.linear()) {
+            Map<String, List<Transformation>> perFeature = new LinkedHashMap<>();
+            for (int k = 0; k < numeric.size(); k++) {
+                if (max[k] > min[k]) { // a constant column has no spread to divide by
+                    perFeature.put(numeric.get(k), List.of(new MeanStdDevTransformation()));
+                    standardised.add(numeric.get(k));
+                }
+            }
+            if (!perFeature.isEmpty()) {
+                trainer = new TransformTrainer<>(trainer, new TransformationMap(perFeature));
+            }
+        }
+        checkCancelled(context);
+        long fitStart = System.nanoTime();
+        org.tribuo.Model<T> model;
+        try {
+            model = trainer.train(data);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new EngineException("Tribuo " + algorithm.algorithmName + " training failed: " + e.getMessage(), e);
+        }
+        long fitMillis = (System.nanoTime() - fitStart) / 1_000_000;
+        checkCancelled(context);
+
+        Map<String, Object> provenance = new LinkedHashMap<>();
+        provenance.put("tribuoVersion", Tribuo.VERSION);
+        provenance.put("parameters", params);
+        provenance.put("seed", request.seed());
+        provenance.put("trainedRows", data.size());
+        provenance.put("skippedRows", skipped);
+        provenance.put("features", model.getFeatureIDMap().size());
+        if (algorithm.linear()) {
+            provenance.put("standardisedFeatures", standardised);
+        }
+        provenance.put("trainingMillis", fitMillis);
+        provenance.put("trainer", Provenances.toPlain(trainer.getProvenance()));
+        provenance.put("tribuoModel", Provenances.toPlain(model.getProvenance()));
+        ModelDescriptor descriptor = new ModelDescriptor(NAME, info.version(), algorithm.algorithmName, request.task(),
+                features.schema(), request.task() == Task.CLUSTERING ? null : target.name(), labels, provenance);
+        context.progress(3, 3, Map.of("rows", (double) data.size(),
+                "seconds", (System.nanoTime() - started) / 1e9));
+        return new TribuoModel(descriptor, model);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Output<T>> Trainer<T> trainer(Algorithm a, Map<String, Number> p, long seed) {
+        Trainer<?> trainer = switch (a) {
+            case LOGISTIC -> new org.tribuo.classification.sgd.linear.LinearSGDTrainer(new LogMulticlass(),
+                    new AdaGrad(p.get("learningRate").doubleValue(), 0.1), p.get("epochs").intValue(), -1,
+                    p.get("minibatchSize").intValue(), seed);
+            case LINEAR -> new org.tribuo.regression.sgd.linear.LinearSGDTrainer(new SquaredLoss(),
+                    new AdaGrad(p.get("learningRate").doubleValue(), 0.1), p.get("epochs").intValue(), -1,
+                    p.get("minibatchSize").intValue(), seed);
+            case CART_CLASSIFICATION -> classificationTree(p, p.get("minChildWeight").floatValue(), seed);
+            case CART_REGRESSION -> regressionTree(p, p.get("minChildWeight").floatValue(), seed);
+            case FOREST_CLASSIFICATION -> new RandomForestTrainer<>(classificationTree(p, 1f, seed),
+                    new FullyWeightedVotingCombiner(), p.get("numTrees").intValue(), seed);
+            case FOREST_REGRESSION -> new RandomForestTrainer<>(regressionTree(p, 1f, seed),
+                    new AveragingCombiner(), p.get("numTrees").intValue(), seed);
+            case KMEANS -> new KMeansTrainer(p.get("centroids").intValue(), p.get("iterations").intValue(), new L2Distance(),
+                    KMeansTrainer.Initialisation.PLUSPLUS, 1, seed);
+        };
+        return (Trainer<T>) trainer;
+    }
+
+    private static CARTClassificationTrainer classificationTree(Map<String, Number> p, float minChildWeight, long seed) {
+        return new CARTClassificationTrainer(p.get("maxDepth").intValue(), minChildWeight, 0f,
+                p.get("fractionFeaturesInSplit").floatValue(), false, new GiniIndex(), seed);
+    }
+
+    private static CARTRegressionTrainer regressionTree(Map<String, Number> p, float minChildWeight, long seed) {
+        return new CARTRegressionTrainer(p.get("maxDepth").intValue(), minChildWeight, 0f,
+                p.get("fractionFeaturesInSplit").floatValue(), false, new MeanSquaredError(), seed);
+    }
+
+    private static void checkCancelled(TrainingContext context) throws EngineException {
+        if (context.isCancelled()) {
+            throw new EngineException("training cancelled");
+        }
+    }
+
+    @Override
+    public Model load(InputStream in) throws EngineException {
+        ModelFormat.Loaded loaded = ModelFormat.read(in);
+        return new TribuoModel(loaded.descriptor(), loaded.model());
+    }
+}

@@ -1,0 +1,103 @@
+package org.cogwork.engine.tribuo;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cogwork.api.data.Row;
+import org.cogwork.api.engine.Model;
+import org.cogwork.api.engine.ModelDescriptor;
+import org.cogwork.api.engine.Prediction;
+import org.tribuo.Example;
+import org.tribuo.Output;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.clustering.ClusterID;
+import org.tribuo.clustering.ClusteringFactory;
+import org.tribuo.regression.RegressionFactory;
+import org.tribuo.regression.Regressor;
+
+/**
+ * A trained Tribuo model. Tribuo's linear, tree, ensemble and k-means models do not change when they predict,
+ * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail).
+ */
+final class TribuoModel implements Model {
+    private final ModelDescriptor descriptor;
+    private final Features features;
+    private volatile org.tribuo.Model<?> model;
+
+    TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model) {
+        this.descriptor = descriptor;
+        this.features = new Features(descriptor.inputSchema());
+        this.model = model;
+    }
+
+    @Override
+    public ModelDescriptor descriptor() {
+        return descriptor;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<Prediction> predict(List<Row> rows) {
+        org.tribuo.Model<?> m = live();
+        List<Prediction> out = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            out.add(switch (descriptor.task()) {
+                case CLASSIFICATION -> {
+                    org.tribuo.Prediction<Label> p = predictOne((org.tribuo.Model<Label>) m, row, LabelFactory.UNKNOWN_LABEL);
+                    Map<String, Double> scores = new LinkedHashMap<>();
+                    for (Map.Entry<String, Label> e : p.getOutputScores().entrySet()) {
+                        scores.put(e.getKey(), e.getValue().getScore());
+                    }
+                    yield new Prediction(p.getOutput().getLabel(), scores);
+                }
+                case REGRESSION -> {
+                    org.tribuo.Prediction<Regressor> p = predictOne((org.tribuo.Model<Regressor>) m, row,
+                            RegressionFactory.UNKNOWN_REGRESSOR);
+                    yield new Prediction(p.getOutput().getValues()[0], Map.of());
+                }
+                case CLUSTERING -> {
+                    org.tribuo.Prediction<ClusterID> p = predictOne((org.tribuo.Model<ClusterID>) m, row,
+                            ClusteringFactory.UNASSIGNED_CLUSTER_ID);
+                    yield new Prediction(p.getOutput().getID(), Map.of());
+                }
+            });
+        }
+        return out;
+    }
+
+    private <T extends Output<T>> org.tribuo.Prediction<T> predictOne(org.tribuo.Model<T> m, Row row, T unknown) {
+        Example<T> example = features.encode(row, unknown);
+        try {
+            return m.predict(example);
+        } catch (IllegalArgumentException e) {
+            // Tribuo refuses an example none of whose features it has seen (all missing or unseen values)
+            throw new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void save(OutputStream out) throws IOException {
+        ModelFormat.write(out, descriptor, live());
+    }
+
+    org.tribuo.Model<?> tribuoModel() {
+        return live();
+    }
+
+    private org.tribuo.Model<?> live() {
+        org.tribuo.Model<?> m = model;
+        if (m == null) {
+            throw new IllegalStateException("model " + descriptor.algorithm() + " is closed");
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        model = null; // Tribuo models hold only heap memory
+    }
+}

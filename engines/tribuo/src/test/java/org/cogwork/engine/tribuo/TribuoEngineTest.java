@@ -1,0 +1,434 @@
+package org.cogwork.engine.tribuo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.cogwork.api.data.DataType;
+import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Field;
+import org.cogwork.api.data.Row;
+import org.cogwork.api.data.Schema;
+import org.cogwork.api.data.Vector;
+import org.cogwork.api.engine.AlgorithmInfo;
+import org.cogwork.api.engine.EngineException;
+import org.cogwork.api.engine.Model;
+import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.engine.Task;
+import org.cogwork.api.engine.TrainingContext;
+import org.cogwork.api.engine.TrainingRequest;
+import org.junit.jupiter.api.Test;
+import org.tribuo.Tribuo;
+
+/** The Tribuo engine on real data from ../shared/data (see its README.md for the datasets). */
+class TribuoEngineTest {
+    private static final Path DATA = Path.of("../../../shared/data");
+    /** credit_data.csv: 3200 good of 4454 rows. */
+    private static final double CREDIT_MAJORITY = 3200 / 4454.0;
+    private final TribuoEngine engine = new TribuoEngine("1.2.3");
+
+    @Test
+    void infoListsAlgorithmsWithTheirParameters() {
+        assertEquals("tribuo", engine.info().name());
+        assertEquals("1.2.3", engine.info().version());
+        assertEquals(java.util.Set.of(Task.CLASSIFICATION, Task.REGRESSION, Task.CLUSTERING), engine.info().tasks());
+        Map<Task, List<String>> byTask = new HashMap<>();
+        for (AlgorithmInfo a : engine.info().algorithms()) {
+            byTask.computeIfAbsent(a.task(), t -> new ArrayList<>()).add(a.name());
+            assertFalse(a.parameters().isEmpty(), a.name());
+            a.parameters().values().forEach(d -> assertTrue(d.contains("(default "), d));
+        }
+        assertEquals(List.of("logistic", "cart", "random-forest"), byTask.get(Task.CLASSIFICATION));
+        assertEquals(List.of("linear", "cart", "random-forest"), byTask.get(Task.REGRESSION));
+        assertEquals(List.of("kmeans"), byTask.get(Task.CLUSTERING));
+    }
+
+    @Test
+    void logisticOnCreditData() throws Exception {
+        double accuracy = creditAccuracy("logistic", Map.of());
+        assertTrue(accuracy >= 0.75 && accuracy > CREDIT_MAJORITY, "logistic accuracy " + accuracy);
+    }
+
+    @Test
+    void cartOnCreditData() throws Exception {
+        double accuracy = creditAccuracy("cart", Map.of("maxDepth", 6));
+        assertTrue(accuracy >= 0.75 && accuracy > CREDIT_MAJORITY, "cart accuracy " + accuracy);
+    }
+
+    @Test
+    void randomForestOnCreditData() throws Exception {
+        double accuracy = creditAccuracy("random-forest", Map.of("numTrees", 30));
+        assertTrue(accuracy >= 0.75 && accuracy > CREDIT_MAJORITY, "random-forest accuracy " + accuracy);
+    }
+
+    private double creditAccuracy(String algorithm, Map<String, Object> params) throws Exception {
+        Split s = split(read("credit_data.csv"), 42);
+        long t0 = System.nanoTime();
+        RecordingContext ctx = new RecordingContext();
+        try (Model m = engine.train(new TrainingRequest(Task.CLASSIFICATION, algorithm, params, s.train, "Status", 7), ctx)) {
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            List<Prediction> p = m.predict(s.test);
+            int right = 0;
+            for (int i = 0; i < p.size(); i++) {
+                assertEquals(1.0, p.get(i).scores().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-6);
+                if (p.get(i).value().equals(s.test.get(i).get("Status"))) {
+                    right++;
+                }
+            }
+            double accuracy = right / (double) p.size();
+            System.out.printf("credit %s: accuracy %.4f on %d test rows, training %.2f s%n", algorithm, accuracy, p.size(), trainSeconds);
+            assertEquals(List.of("bad", "good"), m.descriptor().labels());
+            assertEquals("Status", m.descriptor().target());
+            assertEquals(13, m.descriptor().inputSchema().size());
+            assertEquals(Tribuo.VERSION, m.descriptor().provenance().get("tribuoVersion"));
+            assertEquals(7L, ((Number) m.descriptor().provenance().get("seed")).longValue());
+            assertNotNull(m.descriptor().provenance().get("tribuoModel"));
+            assertTrue(ctx.steps.size() >= 2 && ctx.steps.get(ctx.steps.size() - 1) == 3, "progress " + ctx.steps);
+            return accuracy;
+        }
+    }
+
+    @Test
+    void regressionOnConcrete() throws Exception {
+        Split s = split(read("concrete.csv"), 42);
+        Map<String, Double> r2 = new HashMap<>();
+        for (String algorithm : List.of("linear", "cart", "random-forest")) {
+            long t0 = System.nanoTime();
+            try (Model m = engine.train(new TrainingRequest(Task.REGRESSION, algorithm, Map.of(), s.train,
+                    "compressive_strength", 3), TrainingContext.none())) {
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double score = r2(m.predict(s.test), s.test, "compressive_strength");
+                System.out.printf("concrete %s: R2 %.4f, training %.2f s%n", algorithm, score, seconds);
+                r2.put(algorithm, score);
+            }
+        }
+        assertTrue(r2.get("random-forest") >= 0.7, "random-forest R2 " + r2);
+        assertTrue(r2.get("cart") >= 0.6, "cart R2 " + r2);
+        assertTrue(r2.get("linear") >= 0.5, "linear R2 " + r2);
+    }
+
+    @Test
+    void kmeansOnIris() throws Exception {
+        Dataset iris = read("sklearn_iris.csv");
+        long t0 = System.nanoTime();
+        try (Model m = engine.train(new TrainingRequest(Task.CLUSTERING, "kmeans", Map.of("centroids", 3), iris, "species", 11),
+                TrainingContext.none())) {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<Row> rows = iris.toList();
+            List<Prediction> p = m.predict(rows);
+            Map<Integer, Map<Object, Integer>> counts = new HashMap<>();
+            for (int i = 0; i < rows.size(); i++) {
+                counts.computeIfAbsent((Integer) p.get(i).value(), k -> new HashMap<>()).merge(rows.get(i).get("species"), 1, Integer::sum);
+            }
+            int majority = counts.values().stream().mapToInt(c -> Collections.max(c.values())).sum();
+            double purity = majority / (double) rows.size();
+            System.out.printf("iris kmeans: purity %.4f, %d clusters, training %.3f s%n", purity, counts.size(), seconds);
+            assertEquals(3, counts.size());
+            assertTrue(purity >= 0.85, "purity " + purity);
+            assertEquals(4, m.descriptor().inputSchema().size(), "the target is not a feature");
+            assertEquals(null, m.descriptor().target());
+        }
+    }
+
+    @Test
+    void savedModelsPredictTheSame() throws Exception {
+        Split credit = split(read("credit_data.csv"), 1);
+        Split concrete = split(read("concrete.csv"), 1);
+        Dataset iris = read("sklearn_iris.csv");
+        List<TrainingRequest> requests = List.of(
+                new TrainingRequest(Task.CLASSIFICATION, "logistic", Map.of(), credit.train, "Status", 5),
+                new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("numTrees", 10), credit.train, "Status", 5),
+                new TrainingRequest(Task.REGRESSION, "cart", Map.of(), concrete.train, "compressive_strength", 5),
+                new TrainingRequest(Task.REGRESSION, "linear", Map.of(), concrete.train, "compressive_strength", 5),
+                new TrainingRequest(Task.CLUSTERING, "kmeans", Map.of(), iris, null, 5));
+        for (TrainingRequest r : requests) {
+            List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : r.task() == Task.REGRESSION ? concrete.test : iris.toList();
+            try (Model m = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(m)))) {
+                assertEquals(m.predict(test), loaded.predict(test), r.algorithm());
+                assertEquals(m.descriptor().inputSchema(), loaded.descriptor().inputSchema());
+                assertEquals(m.descriptor().labels(), loaded.descriptor().labels());
+                assertEquals(m.descriptor().algorithm(), loaded.descriptor().algorithm());
+                assertEquals(m.descriptor().task(), loaded.descriptor().task());
+                assertEquals(m.descriptor().target(), loaded.descriptor().target());
+                assertEquals(m.descriptor().provenance().get("tribuoVersion"), loaded.descriptor().provenance().get("tribuoVersion"));
+                // a loaded model saves again (byte equality is not promised: Tribuo's provenance maps have no fixed order)
+                try (Model again = engine.load(new ByteArrayInputStream(save(loaded)))) {
+                    assertEquals(m.predict(test), again.predict(test), r.algorithm());
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameModel() throws Exception {
+        Split s = split(read("credit_data.csv"), 42);
+        for (String algorithm : List.of("logistic", "random-forest")) {
+            TrainingRequest r = new TrainingRequest(Task.CLASSIFICATION, algorithm, Map.of("numTrees", 10, "epochs", 3).entrySet().stream()
+                    .filter(e -> algorithm.equals("logistic") ? e.getKey().equals("epochs") : e.getKey().equals("numTrees"))
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), s.train, "Status", 99);
+            try (Model a = engine.train(r, TrainingContext.none()); Model b = engine.train(r, TrainingContext.none())) {
+                assertEquals(a.predict(s.test), b.predict(s.test), algorithm);
+            }
+        }
+    }
+
+    @Test
+    void categoricalsVectorsAndMissingValues() throws Exception {
+        // iris with its four measurements as one dense VECTOR column, and again as a sparse one
+        Dataset iris = read("sklearn_iris.csv");
+        for (boolean sparse : List.of(false, true)) {
+            Schema schema = Schema.of(Field.of("x", DataType.VECTOR), Field.of("species", DataType.CATEGORICAL));
+            List<Row> rows = new ArrayList<>();
+            for (Row r : iris.toList()) {
+                double[] v = {(Double) r.get(0), (Double) r.get(1), (Double) r.get(2), (Double) r.get(3)};
+                rows.add(new Row(schema, sparse ? Vector.sparse(10, new int[] {1, 3, 5, 7}, v) : Vector.dense(v), r.get("species")));
+            }
+            try (Model m = engine.train(new TrainingRequest(Task.CLASSIFICATION, "logistic", Map.of(), Dataset.of(schema, rows),
+                    "species", 1), TrainingContext.none())) {
+                List<Prediction> p = m.predict(rows);
+                long right = 0;
+                for (int i = 0; i < rows.size(); i++) {
+                    right += p.get(i).value().equals(rows.get(i).get("species")) ? 1 : 0;
+                }
+                assertTrue(right / 150.0 >= 0.9, "vector logistic accuracy " + right / 150.0);
+            }
+        }
+        // an unseen categorical value and missing values are absent features, not errors
+        Split s = split(read("credit_data.csv"), 3);
+        try (Model m = engine.train(new TrainingRequest(Task.CLASSIFICATION, "cart", Map.of(), s.train, "Status", 1),
+                TrainingContext.none())) {
+            Schema schema = s.test.get(0).schema();
+            Object[] v = s.test.get(0).values();
+            v[schema.indexOf("Home")] = "castle";
+            v[schema.indexOf("Income")] = null;
+            Prediction p = m.predict(List.of(new Row(schema, v))).get(0);
+            assertTrue(List.of("good", "bad").contains(p.value()));
+            IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> {
+                Object[] w = s.test.get(0).values();
+                w[schema.indexOf("Age")] = "thirty";
+                m.predict(List.of(new Row(schema, w)));
+            });
+            assertTrue(wrong.getMessage().startsWith("column 'Age' is INT"), wrong.getMessage());
+            Schema without = new Schema(schema.fields().stream().filter(f -> !f.name().equals("Job")).toList());
+            assertEquals("missing feature 'Job'", assertThrows(IllegalArgumentException.class,
+                    () -> m.predict(List.of(new Row(without, new Object[without.size()])))).getMessage());
+        }
+    }
+
+    @Test
+    void badRequestsNameTheProblem() throws Exception {
+        Dataset credit = read("credit_data.csv");
+        assertEquals("unknown parameter 'depth' for cart; use maxDepth, minChildWeight, fractionFeaturesInSplit",
+                badRequest(Task.CLASSIFICATION, "cart", Map.of("depth", 3), credit, "Status"));
+        assertEquals("maxDepth must be >= 1, was 0", badRequest(Task.CLASSIFICATION, "cart", Map.of("maxDepth", 0), credit, "Status"));
+        assertEquals("maxDepth must be an integer, was 2.5", badRequest(Task.REGRESSION, "cart", Map.of("maxDepth", 2.5),
+                read("concrete.csv"), "compressive_strength"));
+        assertEquals("learningRate must be a number, was 'fast'", badRequest(Task.CLASSIFICATION, "logistic",
+                Map.of("learningRate", "fast"), credit, "Status"));
+        assertEquals("fractionFeaturesInSplit must be < 1, was 1.0", badRequest(Task.CLASSIFICATION, "random-forest",
+                Map.of("fractionFeaturesInSplit", 1), credit, "Status"));
+        assertEquals("engine 'tribuo' has no regression algorithm 'logistic'; use linear, cart, random-forest",
+                badRequest(Task.REGRESSION, "logistic", Map.of(), credit, "Amount"));
+        assertEquals("regression target 'Status' must be numeric, is CATEGORICAL",
+                badRequest(Task.REGRESSION, "cart", Map.of(), credit, "Status"));
+        assertEquals("unknown column: status", badRequest(Task.CLASSIFICATION, "cart", Map.of(), credit, "status"));
+
+        List<Row> good = credit.toList().stream().filter(r -> "good".equals(r.get("Status"))).toList();
+        assertEquals("target 'Status' has a single class 'good': classification needs at least two",
+                badRequest(Task.CLASSIFICATION, "logistic", Map.of(), Dataset.of(credit.schema(), good), "Status"));
+
+        Dataset reviews = read("imdb_reviews_2k.csv", Map.of("review", DataType.TEXT));
+        assertEquals("column 'review' is TEXT: add a text extraction transform (e.g. tfidf) before the engine",
+                badRequest(Task.CLASSIFICATION, "logistic", Map.of(), reviews, "sentiment"));
+        Schema dated = Schema.of(Field.of("day", DataType.DATE), Field.of("y", DataType.DOUBLE));
+        Dataset days = Dataset.of(dated, List.of(new Row(dated, LocalDate.of(2026, 1, 1), 1.0)));
+        assertEquals("column 'day' is DATE: add time features (e.g. year, month, day of week) before the engine",
+                badRequest(Task.REGRESSION, "linear", Map.of(), days, "y"));
+
+        TrainingContext cancelled = new RecordingContext() {
+            @Override
+            public boolean isCancelled() {
+                return true;
+            }
+        };
+        assertEquals("training cancelled", assertThrows(EngineException.class, () -> engine.train(
+                new TrainingRequest(Task.CLASSIFICATION, "cart", Map.of(), credit, "Status", 1), cancelled)).getMessage());
+        // cancelled while Tribuo trains: noticed as soon as it returns
+        AtomicInteger calls = new AtomicInteger();
+        TrainingContext cancelledLater = new RecordingContext() {
+            @Override
+            public boolean isCancelled() {
+                return calls.incrementAndGet() > 5;
+            }
+        };
+        assertEquals("training cancelled", assertThrows(EngineException.class, () -> engine.train(
+                new TrainingRequest(Task.CLASSIFICATION, "cart", Map.of(), credit, "Status", 1), cancelledLater)).getMessage());
+    }
+
+    @Test
+    void loadRejectsForeignAndCorruptBytes() throws Exception {
+        assertTrue(loadError("engine=baseline\n".getBytes(StandardCharsets.UTF_8)).startsWith("not a Tribuo model of Cogwork"));
+        assertTrue(loadError(new byte[0]).startsWith("not a Tribuo model of Cogwork"));
+        Split s = split(read("concrete.csv"), 1);
+        byte[] saved;
+        try (Model m = engine.train(new TrainingRequest(Task.REGRESSION, "cart", Map.of(), s.train, "compressive_strength", 1),
+                TrainingContext.none())) {
+            saved = save(m);
+        }
+        assertEquals("corrupt Tribuo model: truncated", loadError(Arrays.copyOf(saved, saved.length - 10)));
+        byte[] flipped = saved.clone();
+        flipped[flipped.length - 20] ^= 0x5a;
+        assertEquals("corrupt Tribuo model: checksum of the model bytes does not match", loadError(flipped));
+        byte[] badHeader = saved.clone();
+        badHeader[ModelFormat.MAGIC.length + 8] = '#';
+        assertTrue(loadError(badHeader).startsWith("corrupt Tribuo model: unreadable header"), loadError(badHeader));
+        byte[] future = saved.clone();
+        future[ModelFormat.MAGIC.length + 3] = 9;
+        assertEquals("Tribuo model format 9 is not supported by this engine (reads format 1)", loadError(future));
+    }
+
+    private String loadError(byte[] bytes) {
+        return assertThrows(EngineException.class, () -> engine.load(new ByteArrayInputStream(bytes))).getMessage();
+    }
+
+    private String badRequest(Task task, String algorithm, Map<String, Object> params, Dataset data, String target) {
+        return assertThrows(IllegalArgumentException.class, () -> engine.train(
+                new TrainingRequest(task, algorithm, params, data, target, 1), TrainingContext.none())).getMessage();
+    }
+
+    private static double r2(List<Prediction> p, List<Row> rows, String target) {
+        double mean = rows.stream().mapToDouble(r -> ((Number) r.get(target)).doubleValue()).average().orElseThrow();
+        double ssRes = 0;
+        double ssTot = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            double y = ((Number) rows.get(i).get(target)).doubleValue();
+            ssRes += Math.pow(y - (Double) p.get(i).value(), 2);
+            ssTot += Math.pow(y - mean, 2);
+        }
+        return 1 - ssRes / ssTot;
+    }
+
+    private static byte[] save(Model m) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.save(out);
+        return out.toByteArray();
+    }
+
+    private record Split(Dataset train, List<Row> test) {
+    }
+
+    /** A seeded 80/20 split. */
+    private static Split split(Dataset d, long seed) {
+        List<Row> rows = new ArrayList<>(d.toList());
+        Collections.shuffle(rows, new Random(seed));
+        int n = (int) Math.round(rows.size() * 0.8);
+        return new Split(Dataset.of(d.schema(), rows.subList(0, n)), List.copyOf(rows.subList(n, rows.size())));
+    }
+
+    private static class RecordingContext implements TrainingContext {
+        final List<Long> steps = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public void progress(long step, long totalSteps, Map<String, Double> metrics) {
+            steps.add(step);
+        }
+    }
+
+    private static Dataset read(String file) throws IOException {
+        return read(file, Map.of());
+    }
+
+    /**
+     * Reads one of the shared CSV files: a quoted or non-numeric column is CATEGORICAL, an all-integer column
+     * INT, other numeric columns DOUBLE; an empty cell is missing. Commas inside quotes occur only in review
+     * texts (declared TEXT by the caller), whose cells are rejoined. The real CSV reader is the file connector's job.
+     */
+    private static Dataset read(String file, Map<String, DataType> declared) throws IOException {
+        List<String> lines = Files.readAllLines(DATA.resolve(file));
+        String[] header = lines.get(0).replace("\"", "").split(",");
+        List<String[]> cells = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            cells.add(splitCsv(line, header.length));
+        }
+        List<Field> fields = new ArrayList<>();
+        for (int c = 0; c < header.length; c++) {
+            DataType type = declared.get(header[c]);
+            if (type == null) {
+                boolean numeric = true;
+                boolean integer = true;
+                for (String[] row : cells) {
+                    String v = row[c];
+                    if (v.isEmpty()) {
+                        continue;
+                    }
+                    if (v.startsWith("\"") || !v.matches("-?[0-9.eE+-]+")) {
+                        numeric = false;
+                        break;
+                    }
+                    integer &= v.matches("-?[0-9]+");
+                }
+                type = !numeric ? DataType.CATEGORICAL : integer ? DataType.INT : DataType.DOUBLE;
+            }
+            fields.add(Field.of(header[c], type));
+        }
+        Schema schema = new Schema(fields);
+        List<Row> rows = new ArrayList<>();
+        for (String[] row : cells) {
+            Object[] values = new Object[row.length];
+            for (int c = 0; c < row.length; c++) {
+                String v = row[c].startsWith("\"") ? row[c].substring(1, row[c].length() - 1).replace("\"\"", "\"") : row[c];
+                values[c] = v.isEmpty() ? null : switch (fields.get(c).type()) {
+                    case INT -> Long.valueOf(v);
+                    case DOUBLE -> Double.valueOf(v);
+                    default -> v;
+                };
+            }
+            rows.add(new Row(schema, values));
+        }
+        return Dataset.of(schema, rows);
+    }
+
+    private static String[] splitCsv(String line, int columns) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : line.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            }
+            if (ch == ',' && !quoted) {
+                out.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(ch);
+            }
+        }
+        out.add(cell.toString());
+        if (out.size() != columns) {
+            throw new IllegalArgumentException("expected " + columns + " cells: " + line);
+        }
+        return out.toArray(String[]::new);
+    }
+}

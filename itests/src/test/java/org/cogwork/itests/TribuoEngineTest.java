@@ -1,0 +1,77 @@
+package org.cogwork.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Tribuo engine ships in the distribution (system/): its two bundles resolve and the engine is listed. */
+class TribuoEngineTest {
+    @TempDir
+    static Path tmp;
+    static Cogwork cogwork;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        cogwork = Cogwork.fresh(tmp).start();
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        if (cogwork != null) {
+            assertEquals(143, cogwork.stop(), "exit code after SIGTERM");
+        }
+    }
+
+    @Test
+    void tribuoIsListedWithItsAlgorithms() throws Exception {
+        Cogwork.Response r = cogwork.get("/api/engines/tribuo");
+        assertEquals(200, r.status(), r.body());
+        JsonNode tribuo = r.json();
+        assertEquals("AVAILABLE", tribuo.path("status").asText(), tribuo.toString());
+        assertEquals("[\"CLASSIFICATION\",\"REGRESSION\",\"CLUSTERING\"]", tribuo.path("tasks").toString());
+        assertEquals(List.of("CLASSIFICATION logistic", "CLASSIFICATION cart", "CLASSIFICATION random-forest",
+                "REGRESSION linear", "REGRESSION cart", "REGRESSION random-forest", "CLUSTERING kmeans"), algorithms(tribuo));
+        for (JsonNode a : tribuo.path("algorithms")) {
+            assertTrue(a.path("parameters").size() > 0, a.toString());
+        }
+        JsonNode cart = tribuo.path("algorithms").get(1);
+        assertTrue(cart.path("parameters").path("maxDepth").asText().contains("(default 6)"), cart.toString());
+        assertNotNull(HotDeployTest.engine(cogwork.get("/api/engines").json(), "tribuo"), "listed with all engines");
+    }
+
+    @Test
+    void bundlesAreActiveAndHealthIsUpWithoutWarnings() throws Exception {
+        JsonNode bundles = cogwork.get("/api/bundles").json();
+        for (String name : List.of("org.cogwork.tribuo.lib", "org.cogwork.engine.tribuo")) {
+            JsonNode b = HotDeployTest.bundle(bundles, name);
+            assertNotNull(b, name + " in " + bundles);
+            assertEquals("ACTIVE", b.path("state").asText(), b.toString());
+        }
+        Cogwork.Response health = cogwork.get("/health");
+        assertEquals(200, health.status(), health.body());
+        JsonNode body = health.json();
+        assertEquals("UP", body.path("status").asText(), body.toString());
+        assertEquals(0, body.path("problems").size(), body.toString());
+        assertEquals(0, body.path("warnings").size(), body.toString());
+        String log = cogwork.log();
+        assertTrue(log.contains("Engine tribuo"), log);
+        assertTrue(!log.contains("[WARN]") && !log.contains("[ERROR]"), log);
+    }
+
+    private static List<String> algorithms(JsonNode engine) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode a : engine.path("algorithms")) {
+            out.add(a.path("task").asText() + " " + a.path("name").asText());
+        }
+        return out;
+    }
+}
