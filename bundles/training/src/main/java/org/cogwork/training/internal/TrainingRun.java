@@ -309,25 +309,14 @@ final class TrainingRun {
         return new Fitted(pipeline, model, e, evalRows, predictions);
     }
 
-    /** Predictions for rows, through the same pipeline, with the target column removed first. */
+    /**
+     * Predictions for rows, through the same pipeline. The rows keep their target while the pipeline runs
+     * (no transform reads a row's own target at apply time; lags and rolling windows read earlier rows', which
+     * are known when predicting the next one), and lose it before the model sees them.
+     */
     private List<Prediction> predict(Model model, FittedPipeline pipeline, List<Integer> positions) {
-        List<Field> features = new ArrayList<>(schema.fields());
-        if (targetIndex >= 0) {
-            features.remove(targetIndex);
-        }
-        Schema featureSchema = new Schema(features);
-        List<Row> input = new ArrayList<>(positions.size());
-        for (int i : positions) {
-            Object[] v = rows.get(i).values();
-            Object[] f = new Object[features.size()];
-            for (int a = 0, b = 0; a < v.length; a++) {
-                if (a != targetIndex) {
-                    f[b++] = v[a];
-                }
-            }
-            input.add(new Row(featureSchema, f));
-        }
-        List<Row> transformed = pipeline.apply(Dataset.of(featureSchema, input)).toList();
+        List<Row> input = positions.stream().map(rows::get).toList();
+        List<Row> transformed = pipeline.apply(Dataset.of(schema, input)).toList();
         Schema out = pipeline.outputSchema();
         int t = spec.target() == null ? -1 : out.indexOf(spec.target());
         List<Row> modelRows = new ArrayList<>(transformed.size());

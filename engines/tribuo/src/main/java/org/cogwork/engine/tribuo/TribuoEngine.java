@@ -78,7 +78,8 @@ public class TribuoEngine implements Engine {
         this(ctx.getBundle().getVersion().toString());
     }
 
-    TribuoEngine(String version) {
+    /** For use outside OSGi (tests, tools, benchmarks). */
+    public TribuoEngine(String version) {
         this.info = new EngineInfo(NAME, version, Arrays.stream(Algorithm.values()).map(Algorithm::info).toList());
     }
 
