@@ -368,6 +368,9 @@ public class JdbcSource implements DataSource, AutoCloseable {
             for (String t : tables(h)) {
                 String from = d.qualified(isMariaDb() ? null : schemaName, t);
                 boolean hasColumn = changeColumn != null && schemaOf(h, t).indexOf(changeColumn) >= 0;
+                if (changeColumn != null && !hasColumn) {
+                    continue; // with a change column, only the tables that have it are watched (no full counts)
+                }
                 String sql = hasColumn ? "SELECT MAX(" + d.quote(changeColumn) + ") FROM " + from : "SELECT COUNT(*) FROM " + from;
                 out.put(t, String.valueOf(h.createQuery(sql).setQueryTimeout(queryTimeout).mapTo(String.class).one()));
             }

@@ -49,6 +49,7 @@ public @interface JdbcSourceConfig {
     long refresh_interval_seconds() default 0;
 
     @AttributeDefinition(name = "Change column", required = false,
-            description = "Column whose maximum marks new data (an id or a timestamp); without it the row count is compared.")
+            description = "Column whose maximum marks new data (an id or a timestamp); only tables that have it are "
+                    + "watched. Without it every table's row count is compared.")
     String change_column() default "";
 }

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Data refresh by change detection: every {@code interval} it asks the source for a fingerprint per dataset
  * (file size + time, an object's ETag, a table's max id) and reports each dataset whose fingerprint changed
- * or that appeared since the last look. The first look only records the state. A failing look is logged and
- * retried at the next interval.
+ * or that appeared since the last look. The first look runs in the constructor and only records the state, so
+ * every change after the source was created is reported. A failing look is logged and retried at the next
+ * interval.
  */
 public final class ChangeWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeWatcher.class);
@@ -38,7 +39,8 @@ public final class ChangeWatcher implements AutoCloseable {
             return t;
         });
         long ms = interval.toMillis();
-        timer.scheduleWithFixedDelay(this::look, 0, ms, TimeUnit.MILLISECONDS);
+        look();
+        timer.scheduleWithFixedDelay(this::look, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** Compares the current fingerprints with the last ones; package-visible for tests. */
