@@ -27,6 +27,17 @@ public interface TrainingService {
     /** Asks a queued or running job to stop; {@code false} when it had already finished. */
     boolean cancel(String id);
 
+    /**
+     * Retrains from the spec recorded with a tracked run (same data query, pipeline, engine, parameters and
+     * seed) as a new job; when it ends its result says whether the metrics and the data hash match the
+     * original run's.
+     *
+     * @return the new job id
+     * @throws java.util.NoSuchElementException when the run does not exist
+     * @throws IllegalArgumentException when the run was not produced by a training job
+     */
+    String reproduce(String runId);
+
     /** Current status, or empty for an unknown id. */
     Optional<JobStatus> status(String id);
 }

@@ -23,10 +23,15 @@ final class Job {
     volatile boolean cancelRequested;
     volatile boolean timedOut;
     volatile Future<?> future;
+    /** The tracked run recording this job, or {@code null} when no tracker is installed. */
+    volatile String runId;
+    /** The run this job reproduces, or {@code null}. */
+    final String reproduces;
 
-    Job(String id, Spec spec) {
+    Job(String id, Spec spec, String reproduces) {
         this.id = id;
         this.spec = spec;
+        this.reproduces = reproduces;
     }
 
     boolean stopRequested() {
@@ -53,6 +58,12 @@ final class Job {
         p.put("total", total);
         p.put("metrics", progressMetrics);
         m.put("progress", p);
+        if (runId != null) {
+            m.put("runId", runId);
+        }
+        if (reproduces != null) {
+            m.put("reproduces", reproduces);
+        }
         if (error != null) {
             m.put("error", error);
         }

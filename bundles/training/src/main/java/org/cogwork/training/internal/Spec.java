@@ -27,16 +27,23 @@ import org.cogwork.sources.query.QueryJson;
  *  "candidates": [{"engine": "tribuo", "algorithm": "cart", "space": {"maxDepth": [4, 6, 8]}}],
  *  "split": {"method": "stratified", "testFraction": 0.2, "validationFraction": 0.2, "timeColumn": "date"},
  *  "crossValidation": {"folds": 5}, "search": {"method": "grid", "space": {...}, "trials": 10, "metric": "accuracy"},
- *  "seed": 42, "timeLimitSeconds": 600}
+ *  "seed": 42, "timeLimitSeconds": 600,
+ *  "experiment": "credit", "register": {"model": "credit-risk", "alias": "staging"}}
  * }</pre>
+ * Every job is tracked as a run of {@code experiment} (default: the spec's name, else "trainings") when the
+ * platform's tracker is present; with {@code register} the trained model becomes a new version.
  */
 record Spec(String name, String source, String dataset, Query query, JsonNode queryJson, String target, Task task,
             List<String> features, List<PipelineStep> pipeline, List<Candidate> candidates, Split split, int folds,
-            Search search, long seed, long timeLimitSeconds, JsonNode json) {
+            Search search, long seed, long timeLimitSeconds, String experiment, Register register, JsonNode json) {
+
+    /** Where to register the trained model: a model name and optionally an alias to point at the new version. */
+    record Register(String model, String alias) {
+    }
 
     private static final Set<String> FIELDS = Set.of("name", "source", "dataset", "query", "target", "task", "features",
             "pipeline", "engine", "algorithm", "hyperparameters", "candidates", "split", "crossValidation", "search",
-            "seed", "timeLimitSeconds");
+            "seed", "timeLimitSeconds", "experiment", "register");
 
     /** An engine + algorithm with fixed hyperparameters and optionally a space to search. */
     record Candidate(String engine, String algorithm, Map<String, Object> hyperparameters, Map<String, List<Object>> space,
@@ -140,9 +147,20 @@ record Spec(String name, String source, String dataset, Query query, JsonNode qu
         if (limit < 1) {
             throw ApiException.badRequest("timeLimitSeconds", "timeLimitSeconds must be >= 1, was " + limit);
         }
-        return new Spec(text(n, "name", false), source, dataset, query, n.get("query"), target, task, features, pipeline,
+        Register register = null;
+        JsonNode reg = n.path("register");
+        if (!reg.isMissingNode()) {
+            String model = reg.path("model").asText(null);
+            if (model == null || model.isBlank()) {
+                throw ApiException.badRequest("register.model", "register needs the name of the model to register the result under");
+            }
+            register = new Register(model, reg.path("alias").asText(null));
+        }
+        String experiment = text(n, "experiment", false);
+        String name = text(n, "name", false);
+        return new Spec(name, source, dataset, query, n.get("query"), target, task, features, pipeline,
                 candidates, new Split(method, test, validation, timeColumn), folds, new Search(searchMethod, trials, metric),
-                seed, limit, n);
+                seed, limit, experiment != null ? experiment : name != null ? name : "trainings", register, n);
     }
 
     private static Candidate candidate(JsonNode c, String prefix, JsonNode space) {

@@ -35,6 +35,8 @@ import org.cogwork.api.engine.Task;
 import org.cogwork.api.event.Topics;
 import org.cogwork.api.feature.FeaturePipelineService;
 import org.cogwork.api.query.Query;
+import org.cogwork.api.registry.ModelRegistry;
+import org.cogwork.api.tracking.ExperimentTracker;
 import org.cogwork.api.training.JobStatus;
 import org.cogwork.api.training.TrainingService;
 import org.cogwork.runtime.rest.ApiException;
@@ -78,6 +80,8 @@ public class TrainingManager implements TrainingService {
     private final long defaultTimeLimit;
     private final Map<String, String> versions;
     private volatile EventAdmin events;
+    private volatile ExperimentTracker tracker;
+    private volatile ModelRegistry registry;
 
     @Activate
     public TrainingManager(BundleContext ctx, TrainingConfig config, @Reference FeaturePipelineService pipelines) {
@@ -155,6 +159,28 @@ public class TrainingManager implements TrainingService {
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    public void setTracker(ExperimentTracker t) {
+        this.tracker = t;
+    }
+
+    public void unsetTracker(ExperimentTracker t) {
+        if (this.tracker == t) {
+            this.tracker = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    public void setRegistry(ModelRegistry r) {
+        this.registry = r;
+    }
+
+    public void unsetRegistry(ModelRegistry r) {
+        if (this.registry == r) {
+            this.registry = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setEvents(EventAdmin e) {
         this.events = e;
     }
@@ -172,6 +198,30 @@ public class TrainingManager implements TrainingService {
 
     /** Validates and queues; a spec that cannot run is a {@link SpecException} naming its field. */
     String submitJson(JsonNode json) {
+        return submitJson(json, null);
+    }
+
+    @Override
+    public String reproduce(String runId) {
+        ExperimentTracker t = tracker;
+        if (t == null) {
+            throw new IllegalArgumentException("no experiment tracker is installed: runs cannot be reproduced");
+        }
+        org.cogwork.api.tracking.Run run = t.run(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run '" + runId + "'"));
+        String spec = run.tags().get(Tracking.SPEC_TAG);
+        if (spec == null) {
+            throw new SpecException("runId", "run '" + runId + "' was not produced by a training job: it has no " + Tracking.SPEC_TAG + " tag");
+        }
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(spec);
+            json.remove("register"); // reproducing must not register another version or move an alias
+            return submitJson(json, runId);
+        } catch (java.io.IOException e) {
+            throw new SpecException("runId", "the spec recorded with run '" + runId + "' is unreadable: " + e.getMessage());
+        }
+    }
+
+    private String submitJson(JsonNode json, String reproduces) {
         Spec spec;
         Task task;
         try {
@@ -183,7 +233,7 @@ public class TrainingManager implements TrainingService {
             }
             throw e;
         }
-        Job job = new Job(UUID.randomUUID().toString(), spec);
+        Job job = new Job(UUID.randomUUID().toString(), spec, reproduces);
         jobs.put(job.id, job);
         try {
             job.future = workers.submit(() -> execute(job, task));
@@ -221,8 +271,23 @@ public class TrainingManager implements TrainingService {
             job.status = JobStatus.RUNNING;
             job.started = java.time.Instant.now();
         }
+        ExperimentTracker t = tracker;
+        if (t != null) {
+            try {
+                job.runId = Tracking.start(t, job);
+            } catch (RuntimeException e) {
+                LOG.warn("Training job {} is not tracked: {}", job.id, e.toString());
+            }
+        }
         try {
-            job.result = new TrainingRun(job, task, env()).run();
+            Map<String, Object> result = new TrainingRun(job, task, env()).run();
+            if (job.runId != null) {
+                result.put("tracking", Tracking.finish(t, registry, job, job.runId, result, artifacts.resolve(job.id).resolve("model.zip")));
+            }
+            if (job.reproduces != null && t != null) {
+                result.put("reproduction", reproduction(t, job.reproduces, result));
+            }
+            job.result = result;
             finish(job, JobStatus.SUCCEEDED, null);
         } catch (EngineException | InterruptedException e) {
             finish(job, job.timedOut ? JobStatus.TIMED_OUT : job.cancelRequested ? JobStatus.CANCELLED : JobStatus.FAILED,
@@ -249,7 +314,42 @@ public class TrainingManager implements TrainingService {
             job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
             job.status = status;
         }
+        ExperimentTracker t = tracker;
+        if (status != JobStatus.SUCCEEDED && job.runId != null && t != null) {
+            try {
+                Tracking.failed(t, job.runId, status, error);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not record the end of run {}: {}", job.runId, e.toString());
+            }
+        }
         publish(job, status, error);
+    }
+
+    /** Compares a reproduction's metrics and data hash with the original run's. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> reproduction(ExperimentTracker t, String originalRunId, Map<String, Object> result) {
+        org.cogwork.api.tracking.Run original = t.run(originalRunId).orElseThrow();
+        Map<String, Double> now = (Map<String, Double>) result.getOrDefault("metrics", Map.of());
+        Map<String, Double> before = new java.util.TreeMap<>();
+        original.metrics().forEach((k, p) -> {
+            if (now.containsKey(k)) {
+                before.put(k, p.value());
+            }
+        });
+        Map<String, Object> differences = new java.util.TreeMap<>();
+        now.forEach((k, v) -> {
+            Double b = before.get(k);
+            if (b == null || Double.compare(b, v) != 0) {
+                differences.put(k, Map.of("original", b == null ? "missing" : b, "reproduced", v));
+            }
+        });
+        Object hash = ((Map<String, Object>) ((Map<String, Object>) result.get("provenance")).get("data")).get("sha256");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("run", originalRunId);
+        r.put("metricsMatch", differences.isEmpty());
+        r.put("dataMatch", String.valueOf(hash).equals(original.tags().get("cogwork.data.sha256")));
+        r.put("differences", differences);
+        return r;
     }
 
     private void publish(Job job, JobStatus status, String error) {

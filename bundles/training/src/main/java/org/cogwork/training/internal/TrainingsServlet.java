@@ -19,7 +19,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 /**
  * {@code /api/trainings}: POST a spec → 202 with the job id; GET a job (status, progress, metrics,
- * provenance); POST {@code /{id}/cancel} (or DELETE) to stop it; GET {@code /{id}/artifact} for model.zip.
+ * provenance); POST {@code /{id}/cancel} (or DELETE) to stop it; GET {@code /{id}/artifact} for model.zip;
+ * POST {@code /reproduce} {@code {"runId": ...}} retrains a tracked run from its recorded spec.
  */
 @Component(name = "org.cogwork.training.rest", service = Servlet.class)
 @HttpWhiteboardServletPattern({"/api/trainings", "/api/trainings/*"})
@@ -71,6 +72,20 @@ public class TrainingsServlet extends JsonServlet {
                 }
                 default -> throw methodNotAllowed(method, path);
             };
+        }
+        if (p.equals("reproduce") && method.equals("POST")) {
+            String runId = Json.MAPPER.readTree(req.getInputStream()).path("runId").asText(null);
+            if (runId == null || runId.isBlank()) {
+                throw ApiException.badRequest("runId", "runId is required: the tracked run to reproduce");
+            }
+            try {
+                String id = trainings.reproduce(runId);
+                return new Reply(202, Map.of("id", id, "status", "QUEUED", "href", "/api/trainings/" + id, "reproduces", runId));
+            } catch (java.util.NoSuchElementException e) {
+                throw ApiException.notFound(e.getMessage());
+            } catch (SpecException e) {
+                throw ApiException.badRequest(e.field(), e.getMessage());
+            }
         }
         String[] seg = p.split("/");
         String id = seg[0];
