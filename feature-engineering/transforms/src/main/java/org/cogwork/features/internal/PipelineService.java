@@ -169,9 +169,6 @@ public class PipelineService implements FeaturePipelineService {
         /** Rows in the pipeline's input schema: columns by name, the target optional, values in the column's type. */
         private Dataset conform(Dataset rows) {
             Schema given = rows.schema();
-            if (given.equals(input)) {
-                return rows;
-            }
             int[] from = new int[input.size()];
             for (int i = 0; i < input.size(); i++) {
                 Field f = input.fields().get(i);

@@ -1,0 +1,136 @@
+package org.cogwork.serving.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.cogwork.api.data.Row;
+import org.cogwork.api.data.RowCursor;
+import org.cogwork.api.engine.Engine;
+import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.query.Query;
+import org.cogwork.api.training.JobStatus;
+import org.cogwork.connector.file.FileSource;
+import org.cogwork.connector.file.FileSourceConfig;
+import org.cogwork.engine.tribuo.TribuoEngine;
+import org.cogwork.features.internal.BuiltIn;
+import org.cogwork.features.internal.PipelineService;
+import org.cogwork.runtime.rest.Json;
+import org.cogwork.training.internal.TrainingConfig;
+import org.cogwork.training.internal.TrainingManager;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.util.converter.Converters;
+
+/** A model.zip from a real training job on credit_data.csv, loaded and used as serving will. */
+class LoadedModelTest {
+    static final Path DATA = Path.of("../../../shared/data").toAbsolutePath().normalize();
+    @TempDir
+    static Path tmp;
+    static Path artifact;
+    static final PipelineService PIPELINES = BuiltIn.pipelineService();
+    static final Map<String, Engine> ENGINES = Map.of("tribuo", new TribuoEngine("test"));
+    static FileSource files;
+
+    @BeforeAll
+    static void train() throws Exception {
+        TrainingManager m = new TrainingManager(Converters.standardConverter().convert(Map.of("threads", 1)).to(TrainingConfig.class),
+                PIPELINES, tmp, Map.of());
+        files = new FileSource(Converters.standardConverter().convert(Map.of("cogwork.source.id", "data", "path", DATA.toString()))
+                .to(FileSourceConfig.class));
+        m.addSource(files);
+        m.addEngine(ENGINES.get("tribuo"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = Json.MAPPER.readValue("""
+                {"source": "data", "dataset": "credit_data.csv", "target": "Status",
+                 "pipeline": [{"transform": "impute", "params": {"strategy": "median"}},
+                              {"transform": "impute", "params": {"strategy": "mode", "columns": ["Home", "Marital", "Job"]}},
+                              {"transform": "onehot"}, {"transform": "standardize"}],
+                 "engine": "tribuo", "algorithm": "logistic", "seed": 42}""", Map.class);
+        String id = m.submit(spec);
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (!m.status(id).orElseThrow().isFinal() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(JobStatus.SUCCEEDED, m.status(id).orElseThrow(), String.valueOf(m.job(id)));
+        artifact = tmp.resolve(id).resolve("model.zip");
+        m.close();
+    }
+
+    static LoadedModel load() throws Exception {
+        try (InputStream in = Files.newInputStream(artifact)) {
+            return LoadedModel.load(in, ENGINES::get, PIPELINES);
+        }
+    }
+
+    static List<Map<String, Object>> creditRows() throws Exception {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (RowCursor c = files.read("credit_data.csv", Query.all()).open()) {
+            while (c.hasNext()) {
+                Row r = c.next();
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (int i = 0; i < r.schema().size(); i++) {
+                    m.put(r.schema().fields().get(i).name(), r.get(i));
+                }
+                rows.add(m);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void predictsLikeTheTrainedModelAndReloadsIdentically() throws Exception {
+        List<Map<String, Object>> rows = creditRows();
+        List<String> truth = rows.stream().map(r -> (String) r.remove("Status")).toList();
+        try (LoadedModel model = load(); LoadedModel again = load()) {
+            assertEquals(13, model.features().size(), "every column but the target");
+            List<Prediction> p = model.predict(rows);
+            long correct = 0;
+            for (int i = 0; i < p.size(); i++) {
+                if (p.get(i).value().equals(truth.get(i))) {
+                    correct++;
+                }
+                assertEquals(1.0, p.get(i).scores().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+            }
+            assertTrue(correct / (double) p.size() > 0.78, "accuracy over all rows " + correct / (double) p.size());
+            assertEquals(p, again.predict(rows), "a reloaded model predicts the same");
+        }
+    }
+
+    @Test
+    void badRowsAreNamed() throws Exception {
+        List<Map<String, Object>> rows = creditRows().subList(0, 3);
+        rows.forEach(r -> r.remove("Status"));
+        try (LoadedModel model = load()) {
+            List<Map<String, Object>> missing = copy(rows);
+            missing.get(1).remove("Age");
+            assertEquals("rows[1].Age: missing feature", assertThrows(IllegalArgumentException.class, () -> model.predict(missing)).getMessage());
+            List<Map<String, Object>> extra = copy(rows);
+            extra.get(2).put("Salary", 10);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> model.predict(extra)).getMessage()
+                    .startsWith("rows[2].Salary: unknown feature; the model takes [Seniority"));
+            List<Map<String, Object>> wrong = copy(rows);
+            wrong.get(0).put("Age", "forty");
+            assertEquals("rows[0]: feature 'Age' must be INT, was forty",
+                    assertThrows(IllegalArgumentException.class, () -> model.predict(wrong)).getMessage());
+            List<Map<String, Object>> json = copy(rows);
+            json.get(0).put("Age", 30);
+            assertEquals(1, model.predict(json.subList(0, 1)).size(), "JSON integers are fine for INT features");
+        }
+    }
+
+    private static List<Map<String, Object>> copy(List<Map<String, Object>> rows) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        rows.forEach(r -> out.add(new HashMap<>(r)));
+        return out;
+    }
+}
