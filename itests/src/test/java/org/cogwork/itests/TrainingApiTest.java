@@ -37,11 +37,19 @@ class TrainingApiTest {
     }
 
     static Cogwork.Response submit(String spec) throws Exception {
-        return cogwork.post("/api/trainings", spec.getBytes(StandardCharsets.UTF_8), "application/json");
+        return submitTo(cogwork, spec);
+    }
+
+    static Cogwork.Response submitTo(Cogwork c, String spec) throws Exception {
+        return c.post("/api/trainings", spec.getBytes(StandardCharsets.UTF_8), "application/json");
     }
 
     static JsonNode awaitDone(String id) throws Exception {
-        return cogwork.await("/api/trainings/" + id, j -> !j.path("status").asText().matches("QUEUED|RUNNING"), Duration.ofSeconds(120));
+        return awaitDone(cogwork, id);
+    }
+
+    static JsonNode awaitDone(Cogwork c, String id) throws Exception {
+        return c.await("/api/trainings/" + id, j -> !j.path("status").asText().matches("QUEUED|RUNNING"), Duration.ofSeconds(120));
     }
 
     static final String SPEC = """
