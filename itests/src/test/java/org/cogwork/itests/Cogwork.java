@@ -145,6 +145,19 @@ final class Cogwork implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Kills the runtime with SIGKILL, as a power cut or the OOM killer would: no shutdown hook runs.
+     * ({@code bin/cogwork} execs java, so the launched process is the JVM itself.)
+     */
+    void kill() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                fail("Cogwork did not die after SIGKILL");
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         stop();
@@ -167,6 +180,11 @@ final class Cogwork implements AutoCloseable {
     Response post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    Response put(String path, byte[] body, String contentType) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
     Response delete(String path) throws IOException, InterruptedException {

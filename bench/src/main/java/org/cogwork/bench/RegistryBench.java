@@ -1,0 +1,104 @@
+package org.cogwork.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.cogwork.api.tracking.MetricPoint;
+import org.cogwork.api.tracking.Run;
+import org.cogwork.api.tracking.RunQuery;
+import org.cogwork.registry.internal.MetadataStore;
+import org.cogwork.registry.internal.RegistryConfig;
+import org.cogwork.registry.internal.Tracking;
+import org.osgi.util.converter.Converters;
+
+/**
+ * Registry benchmark: metric logging throughput (single logMetric calls, logBatch of 1000) and run search latency
+ * (a filter and an order on a metric) once 100,000 metrics are logged over 1,000 runs; embedded H2 (file, every
+ * commit written) and PostgreSQL (127.0.0.1:5432/test, skipped with a message when absent).
+ */
+public final class RegistryBench {
+    static final int RUNS = 1000;
+    static final int SINGLE = Integer.getInteger("single", 5000);
+    static final int TOTAL = 100_000;
+    static final int SEARCHES = 30;
+
+    public static void main(String[] args) throws Exception {
+        System.out.printf("Registry benchmark: %d runs, %d single logMetric calls, then logBatch of 1000 up to %,d metrics; "
+                + "search = filter metrics.loss < 0.5 ordered by metrics.loss, 100 per page, median of %d%n", RUNS, SINGLE, TOTAL, SEARCHES);
+        Path tmp = Files.createTempDirectory("registry-bench");
+        bench("H2 (embedded file)", Map.of(), tmp.resolve("h2"));
+        String pg = System.getProperty("postgres.url", "jdbc:postgresql://127.0.0.1:5432/test");
+        String schema = "cw_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = DriverManager.getConnection(pg, "postgres", ""); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            System.out.println("PostgreSQL: SKIPPED, no server at " + pg + " (" + e.getMessage() + ")");
+            return;
+        }
+        try {
+            bench("PostgreSQL 15", Map.of("url", pg + "?currentSchema=" + schema, "user", "postgres"), tmp.resolve("pg"));
+        } finally {
+            try (Connection c = DriverManager.getConnection(pg, "postgres", ""); Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    static void bench(String label, Map<String, Object> cfg, Path data) throws Exception {
+        RegistryConfig config = Converters.standardConverter().convert(cfg).to(RegistryConfig.class);
+        try (MetadataStore store = new MetadataStore(config, data)) {
+            Tracking t = new Tracking(store, data, "local");
+            String exp = t.createExperiment("bench-" + UUID.randomUUID(), null).id();
+            List<String> runs = new ArrayList<>();
+            for (int i = 0; i < RUNS; i++) {
+                runs.add(t.createRun(exp, "run" + i, null, null).id());
+            }
+            Random rnd = new Random(42);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < SINGLE; i++) {
+                t.logMetric(runs.get(i % RUNS), new MetricPoint("loss", rnd.nextDouble(), i / RUNS, Instant.now()));
+            }
+            double singleS = (System.nanoTime() - t0) / 1e9;
+            int logged = SINGLE;
+            int batches = 0;
+            t0 = System.nanoTime();
+            for (int b = 0; logged < TOTAL; b++) {
+                List<MetricPoint> batch = new ArrayList<>(1000);
+                long ts = System.currentTimeMillis();
+                for (int i = 0; i < 1000; i++) {
+                    // 10 keys x 100 steps; 'loss' last so it is each run's latest point
+                    batch.add(new MetricPoint(i % 10 == 9 ? "loss" : "m" + (i % 10), rnd.nextDouble(), 100 + i / 10, Instant.ofEpochMilli(ts)));
+                }
+                t.logBatch(runs.get(b % RUNS), batch, null, null);
+                logged += 1000;
+                batches++;
+            }
+            double batchS = (System.nanoTime() - t0) / 1e9;
+            double[] lat = new double[SEARCHES];
+            int hits = 0;
+            for (int i = -3; i < SEARCHES; i++) {
+                long s0 = System.nanoTime();
+                List<Run> page = t.searchRuns(new RunQuery(List.of(exp), "metrics.loss < 0.5", List.of("metrics.loss ASC"), 100, null, false)).items();
+                if (i >= 0) {
+                    lat[i] = (System.nanoTime() - s0) / 1e6;
+                    hits = page.size();
+                }
+            }
+            Arrays.sort(lat);
+            System.out.printf("%-20s single logMetric: %,8.0f metrics/s (%.2f ms per call) | logBatch(1000): %,9.0f metrics/s (%d batches, %.1f ms per batch) "
+                            + "| search with %,d metrics: median %.1f ms, p95 %.1f ms (%d runs on the page)%n",
+                    label, SINGLE / singleS, singleS * 1000 / SINGLE, (logged - SINGLE) / batchS, batches, batchS * 1000 / batches,
+                    logged, lat[SEARCHES / 2], lat[(int) (SEARCHES * 0.95)], hits);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package org.cogwork.registry.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metadata database: a HikariCP pool, Jdbi on top, and the schema migrations. Embedded H2 (file mode, every
+ * commit written to the file before the commit returns: {@code WRITE_DELAY=0}) unless a URL is configured.
+ *
+ * <p>Migrations are the resources {@code migration/V<n>__<what>.sql} named in {@link #MIGRATIONS}, applied in
+ * order at start, each in its own transaction (PostgreSQL's DDL is transactional; H2 commits DDL as it goes, so a
+ * failed H2 migration may have to be cleaned by hand) and recorded in {@code cogwork_schema_version}. Applied
+ * versions are never applied again; a listed version is never edited, a change is a new version.
+ */
+@Component(name = "org.cogwork.registry.store", service = MetadataStore.class, configurationPid = RegistryConfig.PID)
+@Designate(ocd = RegistryConfig.class)
+public final class MetadataStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataStore.class);
+    /** In order. A resource name is its version and a description; never rename or edit one once released. */
+    static final List<String> MIGRATIONS = List.of("V1__tracking_and_registry.sql", "V2__search_indexes.sql");
+    private static final Pattern VERSION = Pattern.compile("V(\\d+)__(.+)\\.sql");
+
+    private final HikariDataSource pool;
+    private final Jdbi jdbi;
+    private final String url;
+    private final boolean postgres;
+
+    @Activate
+    public MetadataStore(BundleContext ctx, RegistryConfig config) {
+        this(config, Tracking.dataDir(ctx));
+    }
+
+    /** For use outside OSGi (tests, tools). */
+    public MetadataStore(RegistryConfig config, Path dataDir) {
+        String u = config.url() == null ? "" : config.url().trim();
+        if (u.isEmpty()) {
+            Path dir = dataDir.resolve("metadata");
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + dir, e);
+            }
+            // WRITE_DELAY=0: a commit is in the file (the OS's cache) when it returns, so a killed process loses
+            // nothing acknowledged; H2's default (500 ms) would lose the last half second.
+            u = "jdbc:h2:file:" + dir.resolve("cogwork").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+        }
+        if (!u.startsWith("jdbc:h2:") && !u.startsWith("jdbc:postgresql:")) {
+            throw new InvalidField("url", "url must be empty (embedded H2), jdbc:h2:... or jdbc:postgresql://..., was '"
+                    + u.replaceAll("password=[^&;]*", "password=***") + "'");
+        }
+        if (config.pool_max() < 1) {
+            throw new InvalidField("pool.max", "pool.max must be >= 1, was " + config.pool_max());
+        }
+        this.url = u;
+        this.postgres = u.startsWith("jdbc:postgresql:");
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("cogwork-registry");
+        // Named explicitly: Hikari loads it through this bundle's class loader, no DriverManager lookup.
+        hc.setDriverClassName(postgres ? "org.postgresql.Driver" : "org.h2.Driver");
+        hc.setJdbcUrl(u);
+        if (config.user() != null && !config.user().isBlank()) {
+            hc.setUsername(config.user().trim());
+        }
+        if (config._password() != null && !config._password().isEmpty()) {
+            hc.setPassword(config._password());
+        }
+        hc.setMaximumPoolSize(config.pool_max());
+        hc.setConnectionTimeout(30_000);
+        hc.setAutoCommit(true);
+        this.pool = new HikariDataSource(hc);
+        try {
+            this.jdbi = Jdbi.create(pool);
+            migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        LOG.info("Registry metadata store at {}", where());
+    }
+
+    /** The URL without credentials, for messages. */
+    String where() {
+        return url.replaceAll("password=[^&;]*", "password=***");
+    }
+
+    boolean postgres() {
+        return postgres;
+    }
+
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /**
+     * Runs {@code work} in one READ COMMITTED transaction, retried (a few times, with a short back-off) when the
+     * database reports a unique-key race, a serialization failure, a deadlock or a lock timeout. {@code work}
+     * must therefore have no effects outside the database.
+     */
+    <R> R tx(HandleCallback<R, RuntimeException> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, work);
+            } catch (RuntimeException e) {
+                if (attempt >= 8 || !retryable(e)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(2L * attempt + (long) (Math.random() * 5 * attempt));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    void txVoid(java.util.function.Consumer<Handle> work) {
+        tx(h -> {
+            work.accept(h);
+            return null;
+        });
+    }
+
+    static boolean retryable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String st = s.getSQLState();
+                // 23505 unique violation, 40001 serialization, 40P01 deadlock (PG), HYT00 lock timeout (H2)
+                if (st.equals("23505") || st.equals("40001") || st.equals("40P01") || st.equals("HYT00")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code e} is (caused by) a unique-key violation. */
+    static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The versions recorded in {@code cogwork_schema_version}, in order. */
+    List<Integer> appliedVersions() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT version FROM cogwork_schema_version ORDER BY version")
+                .mapTo(Integer.class).list());
+    }
+
+    private void migrate() {
+        jdbi.useHandle(h -> h.execute("CREATE TABLE IF NOT EXISTS cogwork_schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+                + "description VARCHAR(250) NOT NULL, applied BIGINT NOT NULL)"));
+        List<Integer> applied = appliedVersions();
+        int expected = 1;
+        for (String name : MIGRATIONS) {
+            Matcher m = VERSION.matcher(name);
+            if (!m.matches() || Integer.parseInt(m.group(1)) != expected) {
+                throw new IllegalStateException("migration " + name + " out of order: expected V" + expected);
+            }
+            expected++;
+            int version = Integer.parseInt(m.group(1));
+            if (applied.contains(version)) {
+                continue;
+            }
+            List<String> statements = statements(read(name));
+            jdbi.useTransaction(h -> {
+                for (String sql : statements) {
+                    h.execute(sql);
+                }
+                h.execute("INSERT INTO cogwork_schema_version (version, description, applied) VALUES (?, ?, ?)",
+                        version, m.group(2).replace('_', ' '), System.currentTimeMillis());
+            });
+            LOG.info("Registry schema migrated to version {} ({})", version, name);
+        }
+        int newest = expected - 1;
+        if (!applied.isEmpty() && applied.get(applied.size() - 1) > newest) {
+            throw new IllegalStateException("the metadata database at " + where() + " has schema version "
+                    + applied.get(applied.size() - 1) + ", newer than this bundle knows (" + newest + "): use a newer Cogwork");
+        }
+    }
+
+    private static String read(String name) {
+        try (InputStream in = MetadataStore.class.getResourceAsStream("migration/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing migration resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Splits a script at ';' ending a line; '--' comment lines are dropped. */
+    static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String line : script.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("--") || t.isEmpty()) {
+                continue;
+            }
+            if (t.endsWith(";")) {
+                cur.append(t, 0, t.length() - 1);
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(t).append('\n');
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            out.add(cur.toString());
+        }
+        return out;
+    }
+
+    @Override
+    @Deactivate
+    public void close() {
+        pool.close();
+    }
+}
