@@ -4,14 +4,20 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** Stores and reads feedback on predictions. Thread-safe; durable when a method returns. */
+/** Stores and reads feedback on logged predictions. Thread-safe; durable when a method returns. */
 @ProviderType
 public interface FeedbackService {
     /**
+     * @param score a rating ({@code 1} up, {@code -1} down, or any score), may be {@code null}
+     * @param correctedLabel the label the user says is right, may be {@code null}
+     * @param author who sent it (the authenticated principal or the caller's name); required
      * @throws NoSuchElementException when no prediction has that id
-     * @throws IllegalArgumentException when neither score nor corrected label is given
+     * @throws IllegalArgumentException when neither score nor corrected label is given, naming the field
      */
     Feedback submit(String predictionId, Double score, String correctedLabel, String comment, String author);
 
     List<Feedback> forPrediction(String predictionId);
+
+    /** Feedback on a model's predictions, newest first, at most {@code limit} (what active learning reads). */
+    List<Feedback> forModel(String modelName, int limit);
 }
