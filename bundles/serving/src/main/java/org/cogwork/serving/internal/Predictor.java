@@ -1,0 +1,216 @@
+package org.cogwork.serving.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.cogwork.api.engine.Engine;
+import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.feature.FeaturePipelineService;
+import org.cogwork.api.registry.ModelRegistry;
+import org.cogwork.api.registry.ModelVersion;
+import org.cogwork.api.serving.PredictionLog;
+import org.cogwork.api.serving.PredictionRecord;
+import org.cogwork.api.serving.PredictionResponse;
+import org.cogwork.api.serving.PredictionService;
+import org.cogwork.api.tracking.ExperimentTracker;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Predicts with registered model versions: resolves the alias (default {@code production}) or version in the
+ * registry, loads the version's {@code model.zip} from its run's artifacts once (kept in a small LRU cache,
+ * closed when evicted or when its engine goes away), predicts, and queues every prediction for the log with
+ * an id the caller can send feedback on.
+ */
+@Component(service = {PredictionService.class, Predictor.class}, configurationPid = ServingConfig.PID)
+@Designate(ocd = ServingConfig.class)
+public class Predictor implements PredictionService {
+    private final ModelRegistry registry;
+    private final ExperimentTracker tracker;
+    private final FeaturePipelineService pipelines;
+    private final Map<String, Engine> engines = new ConcurrentHashMap<>();
+    private final Map<String, VersionStats> stats = new ConcurrentHashMap<>();
+    private final Map<String, LoadedModel> cache;
+    private final LogWriter log;
+    final int maxRows;
+    final long maxBodyBytes;
+    private volatile PredictionLog predictionLog;
+
+    @Activate
+    public Predictor(ServingConfig config, @Reference ModelRegistry registry, @Reference ExperimentTracker tracker,
+                     @Reference FeaturePipelineService pipelines) {
+        this.registry = registry;
+        this.tracker = tracker;
+        this.pipelines = pipelines;
+        this.maxRows = config.max_rows();
+        this.maxBodyBytes = config.max_body_bytes();
+        int size = Math.max(1, config.cache_size());
+        this.cache = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
+                if (size() > size) {
+                    eldest.getValue().close();
+                    return true;
+                }
+                return false;
+            }
+        });
+        this.log = new LogWriter(config.log_queue(), () -> predictionLog);
+    }
+
+    @Deactivate
+    void deactivate() {
+        log.close();
+        synchronized (cache) {
+            cache.values().forEach(LoadedModel::close);
+            cache.clear();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindEngine(Engine e) {
+        engines.put(e.info().name(), e);
+    }
+
+    /** Models of an engine that leaves (updated, removed) are closed; they reload from bytes through its successor. */
+    void unbindEngine(Engine e) {
+        String name = e.info().name();
+        engines.remove(name, e);
+        synchronized (cache) {
+            cache.entrySet().removeIf(entry -> {
+                if (name.equals(entry.getValue().manifest().path("engine").asText())) {
+                    entry.getValue().close();
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setLog(PredictionLog l) {
+        this.predictionLog = l;
+    }
+
+    void unsetLog(PredictionLog l) {
+        if (this.predictionLog == l) {
+            this.predictionLog = null;
+        }
+    }
+
+    /** The version an alias (default production) or explicit version names. */
+    ModelVersion resolve(String model, String alias, Integer version) {
+        if (version != null) {
+            return registry.version(model, version).orElseThrow(() -> new NoSuchElementException(
+                    "model '" + model + "' has no version " + version));
+        }
+        String a = alias == null || alias.isBlank() ? ModelRegistry.DEFAULT_ALIAS : alias;
+        if (registry.model(model).isEmpty()) {
+            throw new NoSuchElementException("no registered model '" + model + "'");
+        }
+        return registry.byAlias(model, a).orElseThrow(() -> new NoSuchElementException(
+                "model '" + model + "' has no alias '" + a + "'; point it at a version first"));
+    }
+
+    LoadedModel load(ModelVersion v) {
+        String key = v.modelName() + "@" + v.version();
+        synchronized (cache) {
+            LoadedModel m = cache.get(key);
+            if (m != null) {
+                return m;
+            }
+            String source = v.source();
+            int at = source == null ? -1 : source.indexOf("/artifacts/");
+            if (v.runId() == null || at < 0) {
+                throw new IllegalStateException("version " + v.version() + " of '" + v.modelName()
+                        + "' does not point at a run artifact: " + source);
+            }
+            try (InputStream in = tracker.openArtifact(v.runId(), source.substring(at + "/artifacts/".length()))) {
+                m = LoadedModel.load(in, engines::get, pipelines);
+            } catch (IOException e) {
+                throw new UncheckedIOException("version " + v.version() + " of '" + v.modelName() + "' cannot be loaded: "
+                        + e.getMessage(), e);
+            }
+            cache.put(key, m);
+            return m;
+        }
+    }
+
+    @Override
+    public PredictionResponse predict(String modelName, String aliasOrNull, Integer versionOrNull, String callerKey,
+                                      List<Map<String, Object>> rows) {
+        if (rows == null || rows.isEmpty()) {
+            throw new IllegalArgumentException("rows: send at least one row");
+        }
+        if (rows.size() > maxRows) {
+            throw new IllegalArgumentException("rows: at most " + maxRows + " rows per request, got " + rows.size());
+        }
+        ModelVersion v = resolve(modelName, aliasOrNull, versionOrNull);
+        VersionStats s = stats.computeIfAbsent(v.modelName() + "@" + v.version(), k -> new VersionStats());
+        long t0 = System.nanoTime();
+        List<Prediction> predictions;
+        try {
+            predictions = load(v).predict(rows);
+        } catch (RuntimeException e) {
+            s.error();
+            throw e;
+        }
+        long micros = (System.nanoTime() - t0) / 1000;
+        s.success(rows.size(), micros);
+        Instant now = Instant.now();
+        List<PredictionResponse.Item> items = new ArrayList<>(rows.size());
+        List<PredictionRecord> records = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            String id = UUID.randomUUID().toString();
+            items.add(new PredictionResponse.Item(id, predictions.get(i)));
+            records.add(new PredictionRecord(id, now, v.modelName(), v.version(), rows.get(i), predictions.get(i), micros, false, callerKey));
+        }
+        log.offer(records);
+        return new PredictionResponse(v.modelName(), v.version(), items);
+    }
+
+    /** What callers send to a version, for {@code GET /api/models/{name}/schema}. */
+    Map<String, Object> schema(String model, String alias, Integer version) {
+        ModelVersion v = resolve(model, alias, version);
+        LoadedModel m = load(v);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", v.modelName());
+        out.put("version", v.version());
+        out.put("task", m.manifest().path("task").asText());
+        out.put("target", m.target());
+        List<Map<String, Object>> features = new ArrayList<>();
+        m.features().fields().forEach(f -> features.add(Map.of("name", f.name(), "type", f.type().name())));
+        out.put("features", features);
+        List<String> labels = new ArrayList<>();
+        m.manifest().path("labels").forEach(l -> labels.add(l.asText()));
+        out.put("labels", labels);
+        return out;
+    }
+
+    Map<String, Object> stats() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("log", Map.of("queued", log.queued(), "written", log.written(), "dropped", log.dropped(), "failed", log.failed()));
+        Map<String, Object> versions = new java.util.TreeMap<>();
+        stats.forEach((k, v) -> versions.put(k, v.view()));
+        out.put("versions", versions);
+        out.put("loadedModels", new ArrayList<>(cache.keySet()));
+        return out;
+    }
+}
