@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class MetadataStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStore.class);
     /** In order. A resource name is its version and a description; never rename or edit one once released. */
-    static final List<String> MIGRATIONS = List.of("V1__tracking_and_registry.sql", "V2__search_indexes.sql");
+    static final List<String> MIGRATIONS = List.of("V1__tracking_and_registry.sql", "V2__search_indexes.sql",
+            "V3__predictions_and_feedback.sql");
     private static final Pattern VERSION = Pattern.compile("V(\\d+)__(.+)\\.sql");
 
     /** The pool and Jdbi once the database is open and migrated. */
