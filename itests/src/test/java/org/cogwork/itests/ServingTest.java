@@ -1,0 +1,150 @@
+package org.cogwork.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Serving a Tribuo model trained on credit_data.csv: predictions, schema, bad input, feedback, rollback. */
+class ServingTest {
+    @TempDir
+    static Path tmp;
+    static Cogwork cogwork;
+    static List<ObjectNode> creditRows;
+
+    static final String SPEC = """
+            {"source": "data", "dataset": "credit_data.csv", "target": "Status",
+             "pipeline": [{"transform": "impute", "params": {"strategy": "median", "indicator": true}},
+                          {"transform": "standardize"}],
+             "engine": "tribuo", "algorithm": "%s", "seed": 42,
+             "register": {"model": "credit-risk", "alias": "%s"}}""";
+
+    @BeforeAll
+    static void boot() throws Exception {
+        cogwork = Cogwork.fresh(tmp).start();
+        assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+        train("logistic", "production");
+        JsonNode page = FileSourceTest.query(cogwork, "data", "credit_data.csv", "{\"limit\": 200}").json();
+        List<String> names = page.path("columns").findValuesAsText("name");
+        creditRows = new java.util.ArrayList<>();
+        for (JsonNode r : page.path("rows")) {
+            ObjectNode row = Cogwork.JSON.createObjectNode();
+            for (int i = 0; i < names.size(); i++) {
+                if (!names.get(i).equals("Status")) {
+                    row.set(names.get(i), r.get(i));
+                }
+            }
+            creditRows.add(row);
+        }
+    }
+
+    @AfterAll
+    static void shutdown() throws Exception {
+        if (cogwork != null) {
+            cogwork.stop();
+        }
+    }
+
+    static int train(String algorithm, String alias) throws Exception {
+        Cogwork.Response r = TrainingApiTest.submitTo(cogwork, SPEC.formatted(algorithm, alias));
+        assertEquals(202, r.status(), r.body());
+        JsonNode job = TrainingApiTest.awaitDone(cogwork, r.json().path("id").asText());
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        return job.path("result").path("tracking").path("version").asInt();
+    }
+
+    static Cogwork.Response predict(String query, List<ObjectNode> rows) throws Exception {
+        ObjectNode body = Cogwork.JSON.createObjectNode();
+        ArrayNode a = body.putArray("rows");
+        rows.forEach(a::add);
+        return cogwork.post("/api/models/credit-risk/predict" + query, Cogwork.JSON.writeValueAsBytes(body), "application/json");
+    }
+
+    @Test
+    void predictionsSchemaAndFeedback() throws Exception {
+        JsonNode schema = cogwork.get("/api/models/credit-risk/schema").json();
+        assertEquals(13, schema.path("features").size(), schema.toString());
+        assertEquals("[\"bad\",\"good\"]", schema.path("labels").toString());
+
+        Cogwork.Response one = predict("", creditRows.subList(0, 1));
+        assertEquals(200, one.status(), one.body());
+        JsonNode p = one.json().path("predictions").get(0);
+        assertEquals(1, one.json().path("version").asInt());
+        assertTrue(List.of("good", "bad").contains(p.path("value").asText()), p.toString());
+        assertEquals(1.0, p.path("scores").path("good").asDouble() + p.path("scores").path("bad").asDouble(), 1e-9);
+        String id = p.path("id").asText();
+
+        Cogwork.Response batch = predict("", creditRows);
+        assertEquals(200, batch.status());
+        assertEquals(200, batch.json().path("predictions").size());
+        long good = 0;
+        for (JsonNode x : batch.json().path("predictions")) {
+            good += x.path("value").asText().equals("good") ? 1 : 0;
+        }
+        assertTrue(good > 100 && good < 200, "a sensible mix of classes: " + good + " good of 200");
+
+        cogwork.await("/api/predictions/" + id, x -> x.path("modelName").asText().equals("credit-risk"), Duration.ofSeconds(5));
+        Cogwork.Response fb = cogwork.post("/api/predictions/" + id + "/feedback",
+                "{\"score\": -1, \"correctedLabel\": \"bad\", \"comment\": \"defaulted in March\", \"author\": \"itest\"}"
+                        .getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(201, fb.status(), fb.body());
+        JsonNode list = cogwork.get("/api/predictions/" + id + "/feedback").json();
+        assertEquals("bad", list.get(0).path("correctedLabel").asText());
+        assertEquals("itest", list.get(0).path("author").asText());
+        assertEquals(404, cogwork.post("/api/predictions/nope/feedback", "{\"score\": 1, \"author\": \"x\"}".getBytes(StandardCharsets.UTF_8),
+                "application/json").status());
+
+        JsonNode stats = cogwork.await("/api/serving", s -> s.path("log").path("written").asLong() >= 201, Duration.ofSeconds(5));
+        assertEquals(0, stats.path("log").path("dropped").asLong());
+        assertEquals(2, stats.path("versions").path("credit-risk@1").path("requests").asLong());
+    }
+
+    @Test
+    void badInputIsA4xxNamingTheField() throws Exception {
+        ObjectNode missing = creditRows.get(0).deepCopy();
+        missing.remove("Age");
+        Cogwork.Response r = predict("", List.of(missing));
+        assertEquals(400, r.status(), r.body());
+        assertEquals("rows[0].Age", r.json().path("field").asText());
+        ObjectNode extra = creditRows.get(0).deepCopy();
+        extra.put("Salary", 1);
+        assertEquals("rows[0].Salary", predict("", List.of(extra)).json().path("field").asText());
+        ObjectNode wrong = creditRows.get(0).deepCopy();
+        wrong.put("Age", "forty");
+        Cogwork.Response w = predict("", List.of(wrong));
+        assertEquals(400, w.status());
+        assertTrue(w.json().path("error").asText().contains("'Age' must be INT"), w.body());
+        assertEquals(400, predict("", List.of()).status(), "empty batch");
+        assertEquals(400, cogwork.post("/api/models/credit-risk/predict", "{\"rows\": [".getBytes(StandardCharsets.UTF_8),
+                "application/json").status(), "malformed JSON");
+        assertEquals(404, cogwork.post("/api/models/nope/predict", "{\"rows\": [{}]}".getBytes(StandardCharsets.UTF_8),
+                "application/json").status());
+        assertEquals(404, predict("?alias=canary", creditRows.subList(0, 1)).status());
+        assertEquals(400, predict("?version=x", creditRows.subList(0, 1)).status());
+    }
+
+    @Test
+    void rollbackIsMovingTheAliasBack() throws Exception {
+        int v2 = train("cart", "staging");
+        assertEquals(2, v2);
+        assertEquals(2, predict("?alias=staging", creditRows.subList(0, 3)).json().path("version").asInt());
+        byte[] to2 = "{\"version\": 2}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(200, cogwork.put("/api/models/credit-risk/aliases/production", to2, "application/json").status());
+        assertEquals(2, predict("", creditRows.subList(0, 3)).json().path("version").asInt());
+        byte[] to1 = "{\"version\": 1}".getBytes(StandardCharsets.UTF_8);
+        assertEquals(200, cogwork.put("/api/models/credit-risk/aliases/production", to1, "application/json").status());
+        assertEquals(1, predict("", creditRows.subList(0, 3)).json().path("version").asInt(), "rolled back");
+        assertEquals(1, predict("?version=1", creditRows.subList(0, 1)).json().path("version").asInt());
+    }
+}
