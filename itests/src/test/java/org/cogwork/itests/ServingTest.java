@@ -134,10 +134,87 @@ class ServingTest {
         assertEquals(400, predict("?version=x", creditRows.subList(0, 1)).status());
     }
 
+    /** Version 2 (a CART tree, alias staging) next to version 1, trained once for the tests that need both. */
+    static synchronized void ensureVersion2() throws Exception {
+        if (cogwork.get("/api/models/credit-risk/versions/2").status() != 200) {
+            assertEquals(2, train("cart", "staging"));
+        }
+    }
+
+    @Test
+    void abSplitShadowAndAliasSwapUnderLoad() throws Exception {
+        ensureVersion2();
+        byte[] policy = "{\"split\": [{\"version\": 1, \"weight\": 80}, {\"version\": 2, \"weight\": 20}], \"shadow\": [2]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals(200, cogwork.put("/api/models/credit-risk/traffic", policy, "application/json").status());
+        Cogwork.Response bad = cogwork.put("/api/models/credit-risk/traffic",
+                "{\"split\": [{\"version\": 9, \"weight\": 1}]}".getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(400, bad.status(), bad.body());
+        assertEquals("split[0].version", bad.json().path("field").asText());
+
+        long before = cogwork.get("/api/serving").json().path("versions").path("credit-risk@2").path("requests").asLong();
+        int[] served = new int[3];
+        for (int i = 0; i < 2000; i++) {
+            served[predict("", creditRows.subList(i % 50, i % 50 + 1)).json().path("version").asInt()]++;
+        }
+        // 80/20 over 2000 requests: expected 1600, standard deviation ~18; allow 5 sigma
+        assertTrue(Math.abs(served[1] - 1600) < 90, "version 1 served " + served[1] + " of 2000");
+        ObjectNode keyed = Cogwork.JSON.createObjectNode();
+        keyed.putArray("rows").add(creditRows.get(0));
+        keyed.put("callerKey", "customer-42");
+        int first = cogwork.post("/api/models/credit-risk/predict", Cogwork.JSON.writeValueAsBytes(keyed), "application/json")
+                .json().path("version").asInt();
+        for (int i = 0; i < 20; i++) {
+            assertEquals(first, cogwork.post("/api/models/credit-risk/predict", Cogwork.JSON.writeValueAsBytes(keyed),
+                    "application/json").json().path("version").asInt(), "sticky per caller key");
+        }
+        // every request was mirrored to the shadow version 2: its counters grew by the 2000 + 21 requests, the
+        // ones it served itself included, though callers only ever saw version 1 answers for the rest
+        JsonNode stats = cogwork.await("/api/serving", st -> st.path("versions").path("credit-risk@2").path("requests").asLong()
+                >= before + 2021, Duration.ofSeconds(20));
+        assertEquals(0, stats.path("shadowDropped").asLong() + stats.path("log").path("dropped").asLong());
+        assertEquals(200, cogwork.delete("/api/models/credit-risk/traffic").status());
+
+        // swap the production alias back and forth under concurrent load: no request may fail
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<java.util.concurrent.Future<?>> clients = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            clients.add(pool.submit(() -> {
+                for (int i = 0; i < 150; i++) {
+                    try {
+                        Cogwork.Response r = predict("", creditRows.subList(i % 100, i % 100 + 1));
+                        if (r.status() == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (int swap = 0; swap < 20; swap++) {
+            byte[] to = ("{\"version\": " + (swap % 2 + 1) + "}").getBytes(StandardCharsets.UTF_8);
+            assertEquals(200, cogwork.put("/api/models/credit-risk/aliases/production", to, "application/json").status());
+            Thread.sleep(20);
+        }
+        for (java.util.concurrent.Future<?> f : clients) {
+            f.get();
+        }
+        pool.shutdown();
+        assertEquals(0, failures.get(), "requests failed during alias swaps");
+        assertEquals(600, ok.get());
+        assertEquals(200, cogwork.put("/api/models/credit-risk/aliases/production", "{\"version\": 1}".getBytes(StandardCharsets.UTF_8),
+                "application/json").status());
+    }
+
     @Test
     void rollbackIsMovingTheAliasBack() throws Exception {
-        int v2 = train("cart", "staging");
-        assertEquals(2, v2);
+        ensureVersion2();
         assertEquals(2, predict("?alias=staging", creditRows.subList(0, 3)).json().path("version").asInt());
         byte[] to2 = "{\"version\": 2}".getBytes(StandardCharsets.UTF_8);
         assertEquals(200, cogwork.put("/api/models/credit-risk/aliases/production", to2, "application/json").status());

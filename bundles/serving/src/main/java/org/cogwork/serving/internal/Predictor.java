@@ -49,6 +49,17 @@ public class Predictor implements PredictionService {
     final int maxRows;
     final long maxBodyBytes;
     private volatile PredictionLog predictionLog;
+    private final Map<String, CachedPolicy> policies = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ThreadPoolExecutor shadows = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1000), r -> {
+                Thread t = new Thread(r, "cogwork-shadow");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.concurrent.atomic.AtomicLong shadowDropped = new java.util.concurrent.atomic.AtomicLong();
+
+    private record CachedPolicy(TrafficPolicy policy, long until) {
+    }
 
     @Activate
     public Predictor(ServingConfig config, @Reference ModelRegistry registry, @Reference ExperimentTracker tracker,
@@ -76,6 +87,7 @@ public class Predictor implements PredictionService {
 
     @Deactivate
     void deactivate() {
+        shadows.shutdownNow();
         log.close();
         synchronized (cache) {
             cache.values().forEach(LoadedModel::close);
@@ -162,7 +174,9 @@ public class Predictor implements PredictionService {
         if (rows.size() > maxRows) {
             throw new IllegalArgumentException("rows: at most " + maxRows + " rows per request, got " + rows.size());
         }
-        ModelVersion v = resolve(modelName, aliasOrNull, versionOrNull);
+        TrafficPolicy policy = aliasOrNull == null && versionOrNull == null ? policy(modelName) : TrafficPolicy.NONE;
+        Integer chosen = versionOrNull != null ? versionOrNull : policy.choose(callerKey);
+        ModelVersion v = resolve(modelName, aliasOrNull, chosen);
         VersionStats s = stats.computeIfAbsent(v.modelName() + "@" + v.version(), k -> new VersionStats());
         long t0 = System.nanoTime();
         List<Prediction> predictions;
@@ -183,7 +197,73 @@ public class Predictor implements PredictionService {
             records.add(new PredictionRecord(id, now, v.modelName(), v.version(), rows.get(i), predictions.get(i), micros, false, callerKey));
         }
         log.offer(records);
+        for (int shadowVersion : policy.shadow()) {
+            if (shadowVersion != v.version()) {
+                shadow(modelName, shadowVersion, callerKey, rows);
+            }
+        }
         return new PredictionResponse(v.modelName(), v.version(), items);
+    }
+
+    /** Mirrors a request to a shadow version off the request path; its answers are logged, never returned. */
+    private void shadow(String model, int version, String callerKey, List<Map<String, Object>> rows) {
+        try {
+            shadows.execute(() -> {
+                VersionStats s = stats.computeIfAbsent(model + "@" + version, k -> new VersionStats());
+                long t0 = System.nanoTime();
+                try {
+                    ModelVersion v = resolve(model, null, version);
+                    List<Prediction> p = load(v).predict(rows);
+                    long micros = (System.nanoTime() - t0) / 1000;
+                    s.success(rows.size(), micros);
+                    Instant now = Instant.now();
+                    List<PredictionRecord> records = new ArrayList<>(rows.size());
+                    for (int i = 0; i < rows.size(); i++) {
+                        records.add(new PredictionRecord(UUID.randomUUID().toString(), now, model, version, rows.get(i), p.get(i),
+                                micros, true, callerKey));
+                    }
+                    log.offer(records);
+                } catch (RuntimeException e) {
+                    s.error();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            shadowDropped.incrementAndGet();
+        }
+    }
+
+    /** The model's traffic policy (its registry tag), re-read at most once a second. */
+    TrafficPolicy policy(String model) {
+        long now = System.currentTimeMillis();
+        CachedPolicy c = policies.get(model);
+        if (c != null && c.until() > now) {
+            return c.policy();
+        }
+        TrafficPolicy p = registry.model(model).map(m -> TrafficPolicy.fromTag(m.tags().get(TrafficPolicy.TAG)))
+                .orElse(TrafficPolicy.NONE);
+        policies.put(model, new CachedPolicy(p, now + 1000));
+        return p;
+    }
+
+    /** Sets (or with {@link TrafficPolicy#NONE} clears) a model's traffic policy; every version must exist. */
+    TrafficPolicy setPolicy(String model, TrafficPolicy p) {
+        if (registry.model(model).isEmpty()) {
+            throw new NoSuchElementException("no registered model '" + model + "'");
+        }
+        for (int i = 0; i < p.split().size(); i++) {
+            int version = p.split().get(i).version();
+            if (registry.version(model, version).isEmpty()) {
+                throw new IllegalArgumentException("split[" + i + "].version: model '" + model + "' has no version " + version);
+            }
+        }
+        for (int i = 0; i < p.shadow().size(); i++) {
+            if (registry.version(model, p.shadow().get(i)).isEmpty()) {
+                throw new IllegalArgumentException("shadow[" + i + "]: model '" + model + "' has no version " + p.shadow().get(i));
+            }
+        }
+        registry.setModelTag(model, TrafficPolicy.TAG, p == TrafficPolicy.NONE ? "" : p.toJson());
+        policies.remove(model);
+        return p;
     }
 
     /** What callers send to a version, for {@code GET /api/models/{name}/schema}. */
@@ -207,6 +287,7 @@ public class Predictor implements PredictionService {
     Map<String, Object> stats() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("log", Map.of("queued", log.queued(), "written", log.written(), "dropped", log.dropped(), "failed", log.failed()));
+        out.put("shadowDropped", shadowDropped.get());
         Map<String, Object> versions = new java.util.TreeMap<>();
         stats.forEach((k, v) -> versions.put(k, v.view()));
         out.put("versions", versions);

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serving's REST resources, which live under the registry's {@code /api/models/} tree: a whiteboard filter
  * answers {@code POST /api/models/{name}/predict} and {@code GET /api/models/{name}/schema}
- * ({@code ?alias=} or {@code ?version=}; default alias {@code production}) and passes everything else on to
- * the registry. {@code GET /api/serving} shows per-version counters and the prediction log queue.
+ * ({@code ?alias=} or {@code ?version=}; default: the model's traffic policy, else alias {@code production}) and
+ * {@code GET|PUT|DELETE /api/models/{name}/traffic}, and passes everything else on to the registry. {@code GET /api/serving} shows per-version counters and the prediction log queue.
  *
  * <pre>{@code POST /api/models/credit-risk/predict {"rows": [{"Age": 30, ...}], "callerKey": "user-7"}
  * → {"model": "credit-risk", "version": 3, "predictions": [{"id": "...", "value": "good", "scores": {...}}]}}</pre>
@@ -59,7 +59,8 @@ public class ServingFilter implements Filter {
         boolean predict = seg.length == 5 && seg[4].equals("predict") && req.getMethod().equals("POST");
         boolean schema = seg.length == 5 && seg[4].equals("schema") && req.getMethod().equals("GET");
         boolean stats = path.equals("/api/serving") && req.getMethod().equals("GET");
-        if (!predict && !schema && !stats) {
+        boolean traffic = seg.length == 5 && seg[4].equals("traffic");
+        if (!predict && !schema && !stats && !traffic) {
             chain.doFilter(request, response);
             return;
         }
@@ -71,7 +72,11 @@ public class ServingFilter implements Filter {
             } else {
                 String model = java.net.URLDecoder.decode(seg[3], java.nio.charset.StandardCharsets.UTF_8);
                 Integer version = version(req.getParameter("version"));
-                body = schema ? predictor.schema(model, req.getParameter("alias"), version) : predict(model, version, req);
+                if (traffic) {
+                    body = traffic(model, req);
+                } else {
+                    body = schema ? predictor.schema(model, req.getParameter("alias"), version) : predict(model, version, req);
+                }
             }
         } catch (Rejected e) {
             status = e.status;
@@ -85,7 +90,8 @@ public class ServingFilter implements Filter {
         } catch (MalformedDataException | IllegalArgumentException e) {
             status = 400;
             String m = e.getMessage();
-            String field = m != null && m.startsWith("rows") ? m.substring(0, m.indexOf(':') > 0 ? m.indexOf(':') : m.length()) : null;
+            int colon = m == null ? -1 : m.indexOf(": ");
+            String field = colon > 0 && !m.substring(0, colon).contains(" ") ? m.substring(0, colon) : null;
             body = new ErrorBody(m, field, null);
         } catch (UncheckedIOException | IllegalStateException e) {
             LOG.error("Serving {} failed", path, e);
@@ -108,6 +114,20 @@ public class ServingFilter implements Filter {
             this.status = status;
             this.field = field;
         }
+    }
+
+    /** GET, PUT or DELETE a model's traffic policy (see {@link TrafficPolicy}). */
+    private Object traffic(String model, HttpServletRequest req) throws IOException {
+        return switch (req.getMethod()) {
+            case "GET" -> Json.MAPPER.readTree(predictor.policy(model).toJson());
+            case "PUT" -> {
+                try (InputStream in = req.getInputStream()) {
+                    yield Json.MAPPER.readTree(predictor.setPolicy(model, TrafficPolicy.parse(Json.MAPPER.readTree(in))).toJson());
+                }
+            }
+            case "DELETE" -> Json.MAPPER.readTree(predictor.setPolicy(model, TrafficPolicy.NONE).toJson());
+            default -> throw new Rejected(405, null, "use GET, PUT or DELETE on /api/models/{name}/traffic");
+        };
     }
 
     private static Integer version(String v) {
