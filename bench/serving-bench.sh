@@ -23,4 +23,19 @@ until curl -sf "http://127.0.0.1:$port/api/trainings/$job" | grep -q '"SUCCEEDED
 java -Djava.util.logging.config.file=bench/logging.properties -Dseconds="${SECONDS_PER:-10}" -Dclients="${CLIENTS:-4}" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.cogwork.bench.ServingBench "$port" "$job"
-curl -sf "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"])'
+# wrk (Debian package) is the load generator whose figures count: keep-alive HTTP/1.1, no client-side overhead
+if command -v wrk >/dev/null; then
+  row='{"Seniority": 9, "Home": "rent", "Time": 60, "Age": 30, "Marital": "married", "Records": "no", "Job": "freelance", "Expenses": 73, "Income": 129, "Assets": 0, "Debt": 0, "Amount": 800, "Price": 846}'
+  rows=$(python3 -c "import sys; r=sys.argv[1]; print(','.join([r]*100))" "$row")
+  for spec in "1 1 $row" "4 1 $row" "1 100 $rows"; do
+    set -- $spec; conns=$1; n=$2
+    body=$( [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}" )
+    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" > "$home/post.lua"
+    echo "wrk: $n row(s), $conns connection(s), ${SECONDS_PER:-10} s"
+    wrk -t"$conns" -c"$conns" -d"${SECONDS_PER:-10}s" -s "$home/post.lua" --latency \
+      "http://127.0.0.1:$port/api/models/credit-risk/predict" | grep -E "Requests/sec| 50%| 90%| 99%"
+  done
+else
+  echo "(install Debian's wrk for the HTTP figures that count: apt-get install wrk)"
+fi
+curl -sf "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"]); print("server-side:", d["versions"])'
