@@ -132,6 +132,28 @@ class ServingTest {
                 "application/json").status());
         assertEquals(404, predict("?alias=canary", creditRows.subList(0, 1)).status());
         assertEquals(400, predict("?version=x", creditRows.subList(0, 1)).status());
+
+        // the body limit is live configuration: lower it, a 200-row request gets 413 naming the body, raise it again
+        Path cfg = cogwork.home.resolve("config/org.cogwork.serving.cfg");
+        Files.writeString(cfg, "max.body.bytes=2000\n");
+        cogwork.await("/api/serving", x -> {
+            try {
+                return predict("", creditRows).status() == 413;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10));
+        Cogwork.Response big = predict("", creditRows);
+        assertEquals("body", big.json().path("field").asText(), big.body());
+        assertEquals(200, predict("", creditRows.subList(0, 1)).status(), "small requests still pass");
+        Files.delete(cfg);
+        cogwork.await("/api/serving", x -> {
+            try {
+                return predict("", creditRows).status() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10));
     }
 
     /** Version 2 (a CART tree, alias staging) next to version 1, trained once for the tests that need both. */

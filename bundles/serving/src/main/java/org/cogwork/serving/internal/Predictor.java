@@ -61,6 +61,13 @@ public class Predictor implements PredictionService {
     private record CachedPolicy(TrafficPolicy policy, long until) {
     }
 
+    private static final long ENGINE_WAIT_MS = 10_000;
+    private final java.util.concurrent.ScheduledExecutorService retirer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cogwork-model-retire");
+        t.setDaemon(true);
+        return t;
+    });
+
     @Activate
     public Predictor(ServingConfig config, @Reference ModelRegistry registry, @Reference ExperimentTracker tracker,
                      @Reference FeaturePipelineService pipelines) {
@@ -88,6 +95,7 @@ public class Predictor implements PredictionService {
     @Deactivate
     void deactivate() {
         shadows.shutdownNow();
+        retirer.shutdownNow();
         log.close();
         synchronized (cache) {
             cache.values().forEach(LoadedModel::close);
@@ -101,19 +109,46 @@ public class Predictor implements PredictionService {
         engines.put(e.info().name(), e);
     }
 
-    /** Models of an engine that leaves (updated, removed) are closed; they reload from bytes through its successor. */
+    /**
+     * Models of an engine that leaves (updated, removed) leave the cache at once, so new requests reload them
+     * from bytes through its successor; they are closed only after a grace period, so requests already running
+     * on them finish on the old model.
+     */
     void unbindEngine(Engine e) {
         String name = e.info().name();
         engines.remove(name, e);
+        List<LoadedModel> retired = new ArrayList<>();
         synchronized (cache) {
             cache.entrySet().removeIf(entry -> {
                 if (name.equals(entry.getValue().manifest().path("engine").asText())) {
-                    entry.getValue().close();
+                    retired.add(entry.getValue());
                     return true;
                 }
                 return false;
             });
         }
+        if (!retired.isEmpty()) {
+            retirer.schedule(() -> retired.forEach(LoadedModel::close), 30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The engine a model needs; while an engine bundle is being replaced it is briefly absent, so wait for it
+     * (bounded) rather than fail the request.
+     */
+    private Engine engine(String name) {
+        long deadline = System.currentTimeMillis() + ENGINE_WAIT_MS;
+        Engine e = engines.get(name);
+        while (e == null && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            e = engines.get(name);
+        }
+        return e;
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -155,7 +190,7 @@ public class Predictor implements PredictionService {
                         + "' does not point at a run artifact: " + source);
             }
             try (InputStream in = tracker.openArtifact(v.runId(), source.substring(at + "/artifacts/".length()))) {
-                m = LoadedModel.load(in, engines::get, pipelines);
+                m = LoadedModel.load(in, this::engine, pipelines);
             } catch (IOException e) {
                 throw new UncheckedIOException("version " + v.version() + " of '" + v.modelName() + "' cannot be loaded: "
                         + e.getMessage(), e);
