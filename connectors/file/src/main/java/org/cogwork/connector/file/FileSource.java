@@ -20,10 +20,10 @@ import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
-import org.cogwork.api.event.Topics;
 import org.cogwork.api.query.Query;
 import org.cogwork.connector.support.BoundQuery;
 import org.cogwork.connector.support.ChangeWatcher;
+import org.cogwork.connector.support.RefreshEvents;
 import org.cogwork.connector.support.Formats;
 import org.cogwork.connector.support.OnError;
 import org.cogwork.connector.support.TextFormat;
@@ -35,7 +35,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 
@@ -56,7 +55,7 @@ public class FileSource implements DataSource {
     private final int inferRows;
     private final Map<String, CachedSchema> schemas = new ConcurrentHashMap<>();
     private final ChangeWatcher watcher;
-    private volatile EventAdmin events;
+    private final RefreshEvents refresh;
 
     private record CachedSchema(String fingerprint, Schema schema) {
     }
@@ -71,8 +70,9 @@ public class FileSource implements DataSource {
             throw new IllegalArgumentException("infer.rows must be >= 1, was " + config.infer_rows());
         }
         this.inferRows = config.infer_rows();
+        this.refresh = new RefreshEvents(id, "file");
         this.watcher = config.refresh_interval_seconds() > 0
-                ? new ChangeWatcher(id, Duration.ofSeconds(config.refresh_interval_seconds()), this::fingerprints, this::refreshed)
+                ? new ChangeWatcher(id, Duration.ofSeconds(config.refresh_interval_seconds()), this::fingerprints, refresh::refreshed)
                 : null;
     }
 
@@ -85,13 +85,11 @@ public class FileSource implements DataSource {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setEvents(EventAdmin events) {
-        this.events = events;
+        refresh.bind(events);
     }
 
     void unsetEvents(EventAdmin events) {
-        if (this.events == events) {
-            this.events = null;
-        }
+        refresh.unbind(events);
     }
 
     @Deactivate
@@ -215,11 +213,4 @@ public class FileSource implements DataSource {
         }
     }
 
-    private void refreshed(String dataset) {
-        EventAdmin ea = events;
-        if (ea != null) {
-            ea.postEvent(new Event(Topics.CONNECTOR_REFRESHED, Map.of(Topics.SOURCE_ID, id, Topics.SOURCE_KIND, "file",
-                    Topics.DATASET, dataset, Topics.TIMESTAMP, System.currentTimeMillis())));
-        }
-    }
 }

@@ -34,10 +34,10 @@ import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
-import org.cogwork.api.event.Topics;
 import org.cogwork.api.query.Query;
 import org.cogwork.connector.support.BoundQuery;
 import org.cogwork.connector.support.ChangeWatcher;
+import org.cogwork.connector.support.RefreshEvents;
 import org.cogwork.connector.support.TypeInference;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -50,7 +50,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 
@@ -73,7 +72,7 @@ public class JdbcSource implements DataSource, AutoCloseable {
     private final HikariDataSource pool;
     private final Jdbi jdbi;
     private final ChangeWatcher watcher;
-    private volatile EventAdmin events;
+    private final RefreshEvents refresh;
 
     @Activate
     public JdbcSource(JdbcSourceConfig config, BundleContext ctx) {
@@ -114,8 +113,9 @@ public class JdbcSource implements DataSource, AutoCloseable {
         hc.addDataSourceProperty("connectTimeout", url.startsWith("jdbc:postgresql:") ? connectMs / 1000 : connectMs);
         this.pool = new HikariDataSource(hc);
         this.jdbi = Jdbi.create(pool);
+        this.refresh = new RefreshEvents(id, "jdbc");
         this.watcher = config.refresh_interval_seconds() > 0
-                ? new ChangeWatcher(id, Duration.ofSeconds(config.refresh_interval_seconds()), this::fingerprints, this::refreshed)
+                ? new ChangeWatcher(id, Duration.ofSeconds(config.refresh_interval_seconds()), this::fingerprints, refresh::refreshed)
                 : null;
     }
 
@@ -135,13 +135,11 @@ public class JdbcSource implements DataSource, AutoCloseable {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setEvents(EventAdmin events) {
-        this.events = events;
+        refresh.bind(events);
     }
 
     void unsetEvents(EventAdmin events) {
-        if (this.events == events) {
-            this.events = null;
-        }
+        refresh.unbind(events);
     }
 
     @Deactivate
@@ -378,13 +376,6 @@ public class JdbcSource implements DataSource, AutoCloseable {
         });
     }
 
-    private void refreshed(String dataset) {
-        EventAdmin ea = events;
-        if (ea != null) {
-            ea.postEvent(new Event(Topics.CONNECTOR_REFRESHED, Map.of(Topics.SOURCE_ID, id, Topics.SOURCE_KIND, "jdbc",
-                    Topics.DATASET, dataset, Topics.TIMESTAMP, System.currentTimeMillis())));
-        }
-    }
 
     @FunctionalInterface
     private interface Work<T> {

@@ -24,10 +24,10 @@ import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
-import org.cogwork.api.event.Topics;
 import org.cogwork.api.query.Query;
 import org.cogwork.connector.support.BoundQuery;
 import org.cogwork.connector.support.ChangeWatcher;
+import org.cogwork.connector.support.RefreshEvents;
 import org.cogwork.connector.support.Formats;
 import org.cogwork.connector.support.OnError;
 import org.cogwork.connector.support.TextFormat;
@@ -39,7 +39,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -101,7 +100,7 @@ public class S3Source implements DataSource {
     private final S3Client s3;
     private final Map<String, CachedSchema> schemas = new ConcurrentHashMap<>();
     private final ChangeWatcher watcher;
-    private volatile EventAdmin events;
+    private final RefreshEvents refresh;
 
     private record CachedSchema(String etag, Schema schema) {
     }
@@ -131,8 +130,9 @@ public class S3Source implements DataSource {
         this.where = "s3://" + bucket + "/" + prefix + " at " + endpointName;
         AwsCredentialsProvider credentials = credentials(config.access_key(), config._secret_key());
         this.s3 = withBundleLoader(() -> client(endpoint, region, config.path_style(), credentials));
+        this.refresh = new RefreshEvents(id, "s3");
         this.watcher = config.refresh_interval_seconds() > 0
-                ? new ChangeWatcher(id, Duration.ofSeconds(config.refresh_interval_seconds()), this::listing, this::refreshed)
+                ? new ChangeWatcher(id, Duration.ofSeconds(config.refresh_interval_seconds()), this::listing, refresh::refreshed)
                 : null;
         LOG.info("S3 source {} on {}", id, where);
     }
@@ -211,13 +211,11 @@ public class S3Source implements DataSource {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setEvents(EventAdmin events) {
-        this.events = events;
+        refresh.bind(events);
     }
 
     void unsetEvents(EventAdmin events) {
-        if (this.events == events) {
-            this.events = null;
-        }
+        refresh.unbind(events);
     }
 
     @Deactivate
@@ -416,13 +414,6 @@ public class S3Source implements DataSource {
         return "application/octet-stream";
     }
 
-    private void refreshed(String dataset) {
-        EventAdmin ea = events;
-        if (ea != null) {
-            ea.postEvent(new Event(Topics.CONNECTOR_REFRESHED, Map.of(Topics.SOURCE_ID, id, Topics.SOURCE_KIND, "s3",
-                    Topics.DATASET, dataset, Topics.TIMESTAMP, System.currentTimeMillis())));
-        }
-    }
 
     // ---- SDK calls: bundle class loader as TCCL, SDK failures turned into messages a person can act on ----
 
