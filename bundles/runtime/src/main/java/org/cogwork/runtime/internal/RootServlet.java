@@ -12,7 +12,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
- * {@code GET /}: what this server is and where its resources are. Any path no other servlet claims gets a
+ * {@code GET /}: what this server is and which REST resources are registered now. Any path no other servlet claims gets a
  * JSON 404 here, in the common error shape.
  */
 @Component(name = "org.cogwork.runtime.root", service = Servlet.class)
@@ -27,6 +27,33 @@ public class RootServlet extends JsonServlet {
         this.ctx = ctx;
     }
 
+    /**
+     * Every REST resource registered right now, read from the servlet whiteboard's registrations (nothing here
+     * knows the list: a bundle that arrives adds its resources, one that leaves takes them away).
+     */
+    private java.util.List<String> resources() {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        try {
+            org.osgi.framework.ServiceReference<?>[] refs = ctx.getAllServiceReferences("jakarta.servlet.Servlet", null);
+            if (refs != null) {
+                for (org.osgi.framework.ServiceReference<?> r : refs) {
+                    Object p = r.getProperty("osgi.http.whiteboard.servlet.pattern");
+                    java.util.List<Object> patterns = p instanceof String[] a ? java.util.List.of((Object[]) a)
+                            : p instanceof java.util.Collection<?> c ? new java.util.ArrayList<>(c) : p == null ? java.util.List.of() : java.util.List.of(p);
+                    for (Object pattern : patterns) {
+                        String s = pattern.toString().replaceAll("/\\*$", "");
+                        if (!s.isEmpty() && !s.equals("/")) {
+                            out.add(s);
+                        }
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return new java.util.ArrayList<>(out);
+    }
+
     @Override
     protected Reply handle(String method, String path, HttpServletRequest req) {
         String full = req.getServletPath() + path;
@@ -36,14 +63,7 @@ public class RootServlet extends JsonServlet {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "Cogwork");
         body.put("version", ctx.getBundle().getVersion().toString());
-        body.put("links", Map.of(
-                "health", "/health",
-                "bundles", "/api/bundles",
-                "services", "/api/services",
-                "engines", "/api/engines",
-                "sources", "/api/sources",
-                "trainings", "/api/trainings",
-                "events", "/api/events"));
+        body.put("resources", resources());
         return Reply.ok(body);
     }
 }
