@@ -48,7 +48,7 @@ class BundleApiTest {
 
             assertEquals(143, cogwork.stop());
             cogwork.start();
-            JsonNode engines = cogwork.await("/api/engines", e -> engine(e, "baseline") != null, Duration.ofSeconds(5));
+            JsonNode engines = cogwork.await("/api/engines", e -> engine(e, "baseline") != null, Duration.ofSeconds(10));
             assertEquals(id, engine(engines, "baseline").path("bundle").path("id").asLong());
 
             Cogwork.Response del = cogwork.delete("/api/bundles/" + id);

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 final class Cogwork implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final Path home;
     final int port;

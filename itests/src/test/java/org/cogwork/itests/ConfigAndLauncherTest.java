@@ -24,14 +24,14 @@ class ConfigAndLauncherTest {
 
             Files.writeString(cfg, original.replace("instance.name=cogwork", "instance.name=staging-eu")
                     .replace("upload.max.bytes=268435456", "upload.max.bytes=1000"));
-            cogwork.await("/health", h -> "staging-eu".equals(h.path("instance").asText()), Duration.ofSeconds(5));
+            cogwork.await("/health", h -> "staging-eu".equals(h.path("instance").asText()), Duration.ofSeconds(10));
             byte[] jar = Files.readAllBytes(Cogwork.testBundle("org.cogwork.engine.baseline"));
             Cogwork.Response tooBig = cogwork.post("/api/bundles", jar, "application/java-archive");
             assertEquals(413, tooBig.status(), tooBig.body());
             assertEquals("body", tooBig.json().path("field").asText());
 
             Files.writeString(cfg, original);
-            cogwork.await("/health", h -> "cogwork".equals(h.path("instance").asText()), Duration.ofSeconds(5));
+            cogwork.await("/health", h -> "cogwork".equals(h.path("instance").asText()), Duration.ofSeconds(10));
             assertEquals(201, cogwork.post("/api/bundles", jar, "application/java-archive").status());
         }
     }

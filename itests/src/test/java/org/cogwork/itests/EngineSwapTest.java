@@ -30,7 +30,7 @@ class EngineSwapTest {
         try (Cogwork cogwork = Cogwork.fresh(tmp).start()) {
             Path deployed = cogwork.home.resolve("deploy/baseline.jar");
             Files.copy(Cogwork.testBundle("org.cogwork.engine.baseline"), deployed);
-            cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "baseline") != null, Duration.ofSeconds(3));
+            cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "baseline") != null, Duration.ofSeconds(15));
             assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
             Cogwork.Response r = TrainingApiTest.submitTo(cogwork, """
                     {"source": "data", "dataset": "concrete.csv", "target": "compressive_strength",
@@ -75,7 +75,7 @@ class EngineSwapTest {
             JsonNode engines = cogwork.await("/api/engines", e -> {
                 JsonNode b = HotDeployTest.engine(e, "baseline");
                 return b != null && "0.1.1".equals(b.path("version").asText());
-            }, Duration.ofSeconds(5));
+            }, Duration.ofSeconds(10));
             assertTrue(engines.size() >= 1);
             Thread.sleep(1000);
             running.set(false);

@@ -161,11 +161,11 @@ class FileSourceTest {
         Files.copy(DATA.resolve("sklearn_iris.csv"), dir.resolve("iris.csv"));
         Files.writeString(cogwork.home.resolve("config/org.cogwork.connector.file-incoming.cfg"),
                 "cogwork.source.id=incoming\npath=" + dir + "\nrefresh.interval.seconds=1\n");
-        cogwork.await("/api/sources/incoming", s -> "ACTIVE".equals(s.path("status").asText()), Duration.ofSeconds(5));
+        cogwork.await("/api/sources/incoming", s -> "ACTIVE".equals(s.path("status").asText()), Duration.ofSeconds(10));
         Thread.sleep(1500);
         Files.copy(DATA.resolve("sklearn_wine.csv"), dir.resolve("wine.csv"));
         JsonNode events = cogwork.await("/api/events?topic=cogwork/connector/REFRESHED",
-                e -> e.size() > 0, Duration.ofSeconds(5));
+                e -> e.size() > 0, Duration.ofSeconds(10));
         assertEquals("incoming", events.get(0).path("source.id").asText());
         assertEquals("wine.csv", events.get(0).path("dataset").asText());
         List<String> names = new ArrayList<>();

@@ -84,7 +84,7 @@ class JdbcSourceTest {
             Thread.sleep(1500);
             st.execute("INSERT INTO itest_growing VALUES (2, 'bad')");
             JsonNode events = cogwork.await("/api/events?topic=cogwork/connector/REFRESHED",
-                    e -> e.findValuesAsText("dataset").contains("itest_growing"), java.time.Duration.ofSeconds(5));
+                    e -> e.findValuesAsText("dataset").contains("itest_growing"), java.time.Duration.ofSeconds(10));
             assertTrue(events.findValuesAsText("source.id").contains("growing"), events.toString());
         }
     }

@@ -94,7 +94,7 @@ class ServingTest {
         }
         assertTrue(good > 100 && good < 200, "a sensible mix of classes: " + good + " good of 200");
 
-        cogwork.await("/api/predictions/" + id, x -> x.path("modelName").asText().equals("credit-risk"), Duration.ofSeconds(5));
+        cogwork.await("/api/predictions/" + id, x -> x.path("modelName").asText().equals("credit-risk"), Duration.ofSeconds(10));
         Cogwork.Response fb = cogwork.post("/api/predictions/" + id + "/feedback",
                 "{\"score\": -1, \"correctedLabel\": \"bad\", \"comment\": \"defaulted in March\", \"author\": \"itest\"}"
                         .getBytes(StandardCharsets.UTF_8), "application/json");
@@ -105,7 +105,7 @@ class ServingTest {
         assertEquals(404, cogwork.post("/api/predictions/nope/feedback", "{\"score\": 1, \"author\": \"x\"}".getBytes(StandardCharsets.UTF_8),
                 "application/json").status());
 
-        JsonNode stats = cogwork.await("/api/serving", s -> s.path("log").path("written").asLong() >= 201, Duration.ofSeconds(5));
+        JsonNode stats = cogwork.await("/api/serving", s -> s.path("log").path("written").asLong() >= 201, Duration.ofSeconds(10));
         assertEquals(0, stats.path("log").path("dropped").asLong());
         assertEquals(2, stats.path("versions").path("credit-risk@1").path("requests").asLong());
     }

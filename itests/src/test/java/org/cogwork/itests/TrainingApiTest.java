@@ -63,7 +63,7 @@ class TrainingApiTest {
         assertEquals("engine", before.json().path("field").asText());
 
         Files.copy(Cogwork.testBundle("org.cogwork.engine.baseline"), cogwork.home.resolve("deploy/baseline.jar"));
-        cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "baseline") != null, Duration.ofSeconds(3));
+        cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "baseline") != null, Duration.ofSeconds(15));
 
         Cogwork.Response r = submit(SPEC);
         assertEquals(202, r.status(), r.body());
