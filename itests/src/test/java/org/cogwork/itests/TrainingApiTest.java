@@ -100,6 +100,32 @@ class TrainingApiTest {
     }
 
     @Test
+    void transformFromAPluginBundleIsUsableAtOnce() throws Exception {
+        String spec = """
+                {"source": "data", "dataset": "credit_data.csv", "target": "Status",
+                 "pipeline": [{"transform": "impute", "params": {"strategy": "median"}},
+                              {"transform": "winsorize", "params": {"lower": 0.01, "upper": 0.99}},
+                              {"transform": "standardize"}],
+                 "engine": "tribuo", "algorithm": "logistic", "seed": 42}""";
+        Cogwork.Response before = submit(spec);
+        assertEquals(400, before.status(), before.body());
+        assertEquals("pipeline[1].transform", before.json().path("field").asText());
+
+        Files.copy(Cogwork.testBundle("org.cogwork.features.winsorize"), cogwork.home.resolve("deploy/winsorize.jar"));
+        long deadline = System.currentTimeMillis() + 15_000;
+        Cogwork.Response r = submit(spec);
+        while (r.status() == 400 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            r = submit(spec);
+        }
+        assertEquals(202, r.status(), r.body());
+        JsonNode job = awaitDone(r.json().path("id").asText());
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        assertTrue(job.path("result").path("metrics").path("accuracy").asDouble() >= 0.78, job.path("result").path("metrics").toString());
+        assertTrue(job.path("result").path("provenance").path("pipeline").toString().contains("winsorize"));
+    }
+
+    @Test
     void timeLimitAndCancelStopJobs() throws Exception {
         String slow = """
                 {"source": "data", "dataset": "imdb_reviews_2k.csv", "target": "sentiment", "features": ["review"],
