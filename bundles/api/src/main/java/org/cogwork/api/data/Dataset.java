@@ -53,6 +53,48 @@ public interface Dataset {
         };
     }
 
+    /**
+     * A lazy view of this dataset with {@code f} applied to each row as it is read; closing (and the bad-input
+     * report of) a pass are those of the underlying pass.
+     *
+     * @param schema the schema of the rows {@code f} returns
+     */
+    default Dataset map(Schema schema, java.util.function.UnaryOperator<Row> f) {
+        Dataset source = this;
+        return new Dataset() {
+            @Override
+            public Schema schema() {
+                return schema;
+            }
+
+            @Override
+            public RowCursor open() {
+                RowCursor c = source.open();
+                return new RowCursor() {
+                    @Override
+                    public boolean hasNext() {
+                        return c.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                        return f.apply(c.next());
+                    }
+
+                    @Override
+                    public ReadReport report() {
+                        return c.report();
+                    }
+
+                    @Override
+                    public void close() {
+                        c.close();
+                    }
+                };
+            }
+        };
+    }
+
     /** Reads every row into a list: only for data known to be small. */
     default List<Row> toList() {
         List<Row> rows = new ArrayList<>();

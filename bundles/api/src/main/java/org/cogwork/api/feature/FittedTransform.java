@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Row;
-import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
 
 /**
@@ -26,34 +25,7 @@ public interface FittedTransform {
      * windows) override this; the default applies {@link #apply(Row)} to each row.
      */
     default Dataset apply(Dataset in) {
-        Schema out = outputSchema();
-        return new Dataset() {
-            @Override
-            public Schema schema() {
-                return out;
-            }
-
-            @Override
-            public RowCursor open() {
-                RowCursor c = in.open();
-                return new RowCursor() {
-                    @Override
-                    public boolean hasNext() {
-                        return c.hasNext();
-                    }
-
-                    @Override
-                    public Row next() {
-                        return apply(c.next());
-                    }
-
-                    @Override
-                    public void close() {
-                        c.close();
-                    }
-                };
-            }
-        };
+        return in.map(outputSchema(), this::apply);
     }
 
     /**

@@ -21,7 +21,6 @@ import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
-import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
 import org.cogwork.api.data.Vector;
 import org.cogwork.api.feature.FeaturePipelineService;
@@ -177,38 +176,13 @@ public class PipelineService implements FeaturePipelineService {
                     throw new IllegalArgumentException("missing feature '" + f.name() + "'");
                 }
             }
-            return new Dataset() {
-                @Override
-                public Schema schema() {
-                    return input;
+            return rows.map(input, r -> {
+                Object[] v = new Object[input.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = from[i] < 0 ? null : convert(r.get(from[i]), input.fields().get(i));
                 }
-
-                @Override
-                public RowCursor open() {
-                    RowCursor c = rows.open();
-                    return new RowCursor() {
-                        @Override
-                        public boolean hasNext() {
-                            return c.hasNext();
-                        }
-
-                        @Override
-                        public Row next() {
-                            Row r = c.next();
-                            Object[] v = new Object[input.size()];
-                            for (int i = 0; i < v.length; i++) {
-                                v[i] = from[i] < 0 ? null : convert(r.get(from[i]), input.fields().get(i));
-                            }
-                            return new Row(input, v);
-                        }
-
-                        @Override
-                        public void close() {
-                            c.close();
-                        }
-                    };
-                }
-            };
+                return new Row(input, v);
+            });
         }
 
         /** A value given by a caller (JSON numbers, strings) in the Java type of the column. */
