@@ -71,6 +71,7 @@ public class BaselineEngine implements Engine {
         Map<String, Long> counts = new TreeMap<>();
         double sum = 0;
         long n = 0;
+        context.progress(0, 1, Map.of());
         try (RowCursor rows = request.data().open()) {
             while (rows.hasNext()) {
                 if (context.isCancelled()) {
@@ -121,10 +122,23 @@ public class BaselineEngine implements Engine {
     }
 
     /** Values of a feature column as the model expects them; a row must carry every feature column. */
+    /** The model ignores its features, but a row must still carry each of them with a value of its type. */
     static void checkRow(Schema features, Row row) {
         for (Field f : features.fields()) {
-            if (row.schema().indexOf(f.name()) < 0) {
+            int i = row.schema().indexOf(f.name());
+            if (i < 0) {
                 throw new IllegalArgumentException("missing feature '" + f.name() + "'");
+            }
+            Object v = row.get(i);
+            boolean fits = v == null || switch (f.type()) {
+                case INT, DOUBLE -> v instanceof Number;
+                case BOOLEAN -> v instanceof Boolean;
+                case CATEGORICAL, STRING, TEXT -> v instanceof String;
+                default -> true;
+            };
+            if (!fits) {
+                throw new IllegalArgumentException("column '" + f.name() + "' is " + f.type() + " but holds a "
+                        + v.getClass().getSimpleName() + " (" + v + ")");
             }
         }
     }

@@ -27,6 +27,7 @@ final class BaselineModel implements Model {
     private final Map<String, Double> classFrequencies;
     private final double mean;
     private final long trainedRows;
+    private volatile boolean closed;
 
     private BaselineModel(ModelDescriptor descriptor, Map<String, Double> classFrequencies, double mean, long trainedRows) {
         this.descriptor = descriptor;
@@ -58,6 +59,9 @@ final class BaselineModel implements Model {
 
     @Override
     public List<Prediction> predict(List<Row> rows) {
+        if (closed) {
+            throw new IllegalStateException("the model is closed");
+        }
         List<Prediction> out = new ArrayList<>(rows.size());
         for (Row row : rows) {
             BaselineEngine.checkRow(descriptor.inputSchema(), row);
@@ -123,6 +127,6 @@ final class BaselineModel implements Model {
 
     @Override
     public void close() {
-        // nothing native to release
+        closed = true; // nothing native to release
     }
 }
