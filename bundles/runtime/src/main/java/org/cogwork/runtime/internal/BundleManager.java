@@ -51,6 +51,12 @@ final class BundleManager {
         return out;
     }
 
+    /**
+     * Manifest header of a bundle that loads native libraries (e.g. the DJL native host): such a bundle is never
+     * updated, refreshed or removed over the API, since a JVM loads a native library into one class loader only.
+     */
+    static final String NATIVE_HEADER = "Cogwork-Native";
+
     Map<String, Object> describe(Bundle b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", b.getBundleId());
@@ -64,6 +70,11 @@ final class BundleManager {
         String problem = BundleDiagnostics.problem(ctx, b);
         if (problem != null) {
             m.put("problem", problem);
+        }
+        String nativeLibraries = b.getHeaders("").get(NATIVE_HEADER);
+        if (nativeLibraries != null) {
+            m.put("native", nativeLibraries);
+            m.put("refreshable", false);
         }
         return m;
     }
@@ -91,6 +102,11 @@ final class BundleManager {
                     "Bundle-SymbolicName", null);
         }
         String bsn = bsnHeader.split(";")[0].trim();
+        if (main.getValue(NATIVE_HEADER) != null) {
+            throw new ApiException(422, "bundle " + bsn + " loads native libraries (" + main.getValue(NATIVE_HEADER)
+                    + "), which a JVM can load only once: put it in " + dirs.system() + " and restart Cogwork",
+                    NATIVE_HEADER, null);
+        }
         Bundle existing = Arrays.stream(ctx.getBundles())
                 .filter(b -> bsn.equals(b.getSymbolicName())).findFirst().orElse(null);
         if (existing != null && !existing.getLocation().startsWith(UPLOAD_LOCATION_PREFIX)) {
@@ -198,6 +214,12 @@ final class BundleManager {
 
     private void guardPlatform(Bundle b, String what) {
         String origin = dirs.origin(b.getBundleId(), b.getLocation());
+        String nativeLibraries = b.getHeaders("").get(NATIVE_HEADER);
+        if (nativeLibraries != null) {
+            throw new ApiException(403, "bundle " + b.getSymbolicName() + " holds native libraries (" + nativeLibraries
+                    + ") that a JVM can load only once: it cannot be " + what + " while Cogwork runs; replace its jar in "
+                    + dirs.system() + " and restart", "id", "refreshing it would leave its engine unusable until a restart");
+        }
         if ("framework".equals(origin) || "system".equals(origin) || b.getBundleId() == ctx.getBundle().getBundleId()) {
             throw new ApiException(403, "platform bundle " + b.getSymbolicName() + " cannot be " + what
                     + " over the API", "id", "it belongs to " + dirs.system());

@@ -1,6 +1,7 @@
 package org.cogwork.engine.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import ai.djl.training.optimizer.Optimizer;
@@ -28,6 +29,18 @@ final class AdamOptimizer extends Optimizer {
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
+        // Gradient recording is per thread in PyTorch and on by default: a job thread other than the one that
+        // loaded PyTorch would record these in-place updates of leaf tensors, which PyTorch refuses.
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            step(parameterId, weight, grad);
+        } finally {
+            JniUtils.setGradMode(recording);
+        }
+    }
+
+    private void step(String parameterId, NDArray weight, NDArray grad) {
         int t = updateCount(parameterId);
         NDArray[] s = state.computeIfAbsent(parameterId, k -> new NDArray[] {weight.zerosLike(), weight.zerosLike()});
         NDArray m = s[0];

@@ -101,6 +101,61 @@ class DjlEngineTest {
         }
     }
 
+    /** The platform trains on job threads and predicts on HTTP threads, never on the thread that loaded PyTorch. */
+    @Test
+    void trainsAndPredictsOnThreadsOtherThanTheOneThatLoadedPyTorch() throws Exception {
+        Dataset iris = read("sklearn_iris.csv");
+        engine.train(new TrainingRequest(Task.CLASSIFICATION, "mlp", Map.of("epochs", 1), iris, "species", 1),
+                TrainingContext.none()).close();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 3; round++) {
+                Model m = pool.submit(() -> engine.train(new TrainingRequest(Task.CLASSIFICATION, "mlp",
+                        Map.of("hidden", "16", "epochs", 150, "learningRate", 0.01), iris, "species", 9), TrainingContext.none())).get();
+                try (m) {
+                    double accuracy = pool.submit(() -> accuracy(m, iris.toList(), "species")).get();
+                    assertTrue(accuracy > 0.9, "training accuracy " + accuracy);
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /**
+     * A TorchScript file made elsewhere (src/test/resources/iris_linear.pt: a softmax regression, written by
+     * src/test/python/make_torchscript.py) is used as a model: its outputs become class scores, it saves into the
+     * model's bytes and loads back without the file.
+     */
+    @Test
+    void torchScriptModelIsImportedEvaluatedAndSavedWithItsBytes() throws Exception {
+        Path script = Path.of("src/test/resources/iris_linear.pt").toAbsolutePath();
+        Dataset iris = read("sklearn_iris.csv");
+        try (Model model = engine.train(new TrainingRequest(Task.CLASSIFICATION, "torchscript",
+                Map.of("path", script.toString()), iris, "species", 1), TrainingContext.none())) {
+            double accuracy = accuracy(model, iris.toList(), "species");
+            assertTrue(accuracy >= 0.95, "accuracy " + accuracy);
+            assertEquals(List.of("setosa", "versicolor", "virginica"), model.descriptor().labels());
+            assertEquals(Files.size(script), ((Number) model.descriptor().provenance().get("torchScriptBytes")).longValue());
+            byte[] saved = save(model);
+            try (Model loaded = engine.load(new ByteArrayInputStream(saved))) {
+                List<Prediction> a = model.predict(iris.toList());
+                List<Prediction> b = loaded.predict(iris.toList());
+                for (int i = 0; i < a.size(); i++) {
+                    assertEquals(a.get(i).value(), b.get(i).value());
+                    assertEquals(a.get(i).scores().get("setosa"), b.get(i).scores().get("setosa"), 1e-6);
+                }
+            }
+        }
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
+                Task.CLASSIFICATION, "torchscript", Map.of("path", "/no/such/model.pt"), iris, "species", 1), TrainingContext.none()));
+        assertTrue(missing.getMessage().contains("'path'"), missing.getMessage());
+        Dataset wine = read("sklearn_wine.csv");
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
+                Task.CLASSIFICATION, "torchscript", Map.of("path", script.toString()), wine, "cultivar", 1), TrainingContext.none()));
+        assertTrue(shape.getMessage().contains("does not accept these 13 input values"), shape.getMessage());
+    }
+
     @Test
     void hyperparametersAreCheckedByName() throws Exception {
         Dataset iris = read("sklearn_iris.csv");

@@ -1,0 +1,24 @@
+package org.cogwork.engine.djl;
+
+import org.cogwork.api.health.HealthCheck;
+import org.cogwork.api.health.HealthResult;
+import org.cogwork.djl.host.NativeHost;
+import org.osgi.service.component.annotations.Component;
+
+/** {@code /health} entry "djl": down, with the reason, when PyTorch could not load (e.g. the native host was refreshed). */
+@Component(service = HealthCheck.class)
+public class DjlHealth implements HealthCheck {
+    @Override
+    public String name() {
+        return "djl";
+    }
+
+    @Override
+    public HealthResult check() {
+        String failure = NativeHost.failure();
+        if (failure != null) {
+            return HealthResult.down(failure);
+        }
+        return HealthResult.up(NativeHost.isLoaded() ? "PyTorch loaded" : "PyTorch loads on first use");
+    }
+}
