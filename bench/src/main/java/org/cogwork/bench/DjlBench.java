@@ -24,9 +24,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.Schema;
+import org.cogwork.api.data.Vector;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
@@ -40,12 +43,13 @@ import org.osgi.util.converter.Converters;
 
 /**
  * The DJL multilayer perceptron (784 → 256 ReLU → 10) on fashion_mnist_test_5k.csv, trained and called through
- * Cogwork's engine SPI and through plain DJL code (DJL's Trainer and Adam, same batches, same epochs), in one JVM
- * outside OSGi. Prints training throughput, single-row and 100-row inference latency and RSS.
+ * Cogwork's engine SPI (rows with one VECTOR image column, as Cogwork carries images) and through plain DJL code
+ * (DJL's Trainer and Adam on float arrays, same batches, same epochs), in one JVM outside OSGi. Prints training
+ * throughput, single-row and 100-row inference latency and RSS.
  */
 public final class DjlBench {
     static final int HIDDEN = 256;
-    static final int EPOCHS = 5;
+    static final int EPOCHS = 10;
     static final int BATCH = 128;
     static final float LEARNING_RATE = 0.001f;
 
@@ -58,24 +62,27 @@ public final class DjlBench {
         FileSource files = new FileSource(Converters.standardConverter().convert(Map.of("cogwork.source.id", "data",
                 "path", data.resolve("fashion_mnist_test_5k.csv").toString())).to(FileSourceConfig.class));
         Dataset raw = files.read("fashion_mnist_test_5k.csv", Query.all());
-        // the label name is the target; the index columns are not features
-        Schema schema = new Schema(raw.schema().fields().stream()
-                .filter(f -> !f.name().equals("t10k_index") && !f.name().equals("label")).toList());
-        List<Row> rows = raw.map(schema, r -> new Row(schema, schema.fields().stream().map(f -> r.get(f.name())).toArray())).toList();
+        // Images as Cogwork carries them: one VECTOR column of 784 grey values, and the label name as the target.
+        List<String> pixels = raw.schema().fields().stream().map(f -> f.name()).filter(c -> c.startsWith("px")).toList();
+        Schema schema = Schema.of(Field.of("image", DataType.VECTOR), Field.of("label_name", DataType.CATEGORICAL));
+        List<Row> rows = raw.map(schema, r -> {
+            double[] v = new double[pixels.size()];
+            for (int k = 0; k < v.length; k++) {
+                v[k] = ((Number) r.get(pixels.get(k))).doubleValue();
+            }
+            return new Row(schema, Vector.dense(v), r.get("label_name"));
+        }).toList();
         List<String> labels = rows.stream().map(r -> (String) r.get("label_name")).distinct().sorted().toList();
         int n = rows.size();
-        int width = schema.size() - 1;
+        int width = pixels.size();
         float[] x = new float[n * width];
         float[] y = new float[n];
         for (int r = 0; r < n; r++) {
-            Row row = rows.get(r);
-            int k = 0;
-            for (int c = 0; c < schema.size(); c++) {
-                if (!schema.fields().get(c).name().equals("label_name")) {
-                    x[r * width + k++] = ((Number) row.get(c)).floatValue();
-                }
+            Vector image = (Vector) rows.get(r).get(0);
+            for (int k = 0; k < width; k++) {
+                x[r * width + k] = (float) image.get(k);
             }
-            y[r] = labels.indexOf((String) row.get("label_name"));
+            y[r] = labels.indexOf((String) rows.get(r).get("label_name"));
         }
         Dataset train = Dataset.of(schema, rows);
         DjlEngine engine = new DjlEngine("bench");
@@ -120,14 +127,10 @@ public final class DjlBench {
                 100 * (plain / spi - 1), 100 * (plain / spiWall - 1));
 
         for (int batch : new int[] {1, 100}) {
-            double[] plainLatency = plainInference(plainModel, x, width, batch);
-            double[] spiLatency = spiInference(spiModel, rows, batch);
+            double[][] latency = inference(plainModel, spiModel, x, rows, width, batch);
             System.out.printf("inference, %d row(s), ms p50/p99: plain DJL %.3f/%.3f | Cogwork SPI %.3f/%.3f | overhead p50 %.1f%%%n",
-                    batch, plainLatency[0], plainLatency[1], spiLatency[0], spiLatency[1],
-                    100 * (spiLatency[0] / plainLatency[0] - 1));
+                    batch, latency[0][0], latency[0][1], latency[1][0], latency[1][1], 100 * (latency[1][0] / latency[0][0] - 1));
         }
-        System.out.printf("RSS after loading PyTorch, training %d+%d models and inference: %d MB%n", runs + 1, runs + 1,
-                rssMb());
         plainModel.close();
         spiModel.close();
     }
@@ -180,44 +183,38 @@ public final class DjlBench {
         return model;
     }
 
-    static double[] plainInference(ai.djl.Model model, float[] x, int width, int batch) {
-        int iterations = batch == 1 ? 3000 : 500;
-        double[] ms = new double[iterations];
+    /**
+     * Latency of the same rows through plain DJL (float array in, softmax scores out) and through the engine SPI
+     * (rows in, predictions with labelled scores out), interleaved so both see the same machine.
+     */
+    static double[][] inference(ai.djl.Model plain, Model spi, float[] x, List<Row> rows, int width, int batch) {
+        int iterations = batch == 1 ? 5000 : 1000;
+        double[] plainMs = new double[iterations];
+        double[] spiMs = new double[iterations];
         Random random = new Random(1);
         float[] input = new float[batch * width];
-        for (int i = -300; i < iterations; i++) {
+        for (int i = -500; i < iterations; i++) {
+            List<Row> batchRows = new ArrayList<>(batch);
             for (int k = 0; k < batch; k++) {
-                System.arraycopy(x, random.nextInt(x.length / width) * width, input, k * width, width);
+                int r = random.nextInt(rows.size());
+                System.arraycopy(x, r * width, input, k * width, width);
+                batchRows.add(rows.get(r));
             }
             long t = System.nanoTime();
-            try (NDManager m = model.getNDManager().newSubManager()) {
-                NDArray out = model.getBlock().forward(new ParameterStore(m, false),
+            try (NDManager m = plain.getNDManager().newSubManager()) {
+                NDArray out = plain.getBlock().forward(new ParameterStore(m, false),
                         new NDList(m.create(input, new Shape(batch, width))), false).singletonOrThrow().softmax(-1);
                 out.toFloatArray();
             }
+            long t2 = System.nanoTime();
+            spi.predict(batchRows);
+            long t3 = System.nanoTime();
             if (i >= 0) {
-                ms[i] = (System.nanoTime() - t) / 1e6;
+                plainMs[i] = (t2 - t) / 1e6;
+                spiMs[i] = (t3 - t2) / 1e6;
             }
         }
-        return percentiles(ms);
-    }
-
-    static double[] spiInference(Model model, List<Row> rows, int batch) {
-        int iterations = batch == 1 ? 3000 : 500;
-        double[] ms = new double[iterations];
-        Random random = new Random(1);
-        for (int i = -300; i < iterations; i++) {
-            List<Row> input = new ArrayList<>(batch);
-            for (int k = 0; k < batch; k++) {
-                input.add(rows.get(random.nextInt(rows.size())));
-            }
-            long t = System.nanoTime();
-            model.predict(input);
-            if (i >= 0) {
-                ms[i] = (System.nanoTime() - t) / 1e6;
-            }
-        }
-        return percentiles(ms);
+        return new double[][] {percentiles(plainMs), percentiles(spiMs)};
     }
 
     static double[] percentiles(double[] ms) {

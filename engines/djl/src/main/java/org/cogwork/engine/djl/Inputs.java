@@ -31,6 +31,7 @@ final class Inputs {
     private final int width;
     private final float[] mean;
     private final float[] scale;
+    private volatile Binding binding;
 
     private Inputs(Schema schema, List<Column> columns, float[] mean, float[] scale) {
         this.schema = schema;
@@ -130,13 +131,10 @@ final class Inputs {
      * @throws IllegalArgumentException naming the column when the row lacks it or holds a value of the wrong type
      */
     void encode(Row row, float[] dst, int off) {
-        Schema rs = row.schema();
-        for (Column c : columns) {
-            int i = rs.indexOf(c.name);
-            if (i < 0) {
-                throw new IllegalArgumentException("missing feature '" + c.name + "'");
-            }
-            Object v = row.get(i);
+        int[] positions = positions(row.schema());
+        for (int ci = 0; ci < columns.size(); ci++) {
+            Column c = columns.get(ci);
+            Object v = row.get(positions[ci]);
             int p = off + c.offset;
             switch (c.kind) {
                 case NUMBER -> {
@@ -156,7 +154,9 @@ final class Inputs {
                     dst[p] = f;
                 }
                 case VECTOR -> {
-                    java.util.Arrays.fill(dst, p, p + c.width, 0f);
+                    if (v == null || (v instanceof Vector vec && vec.isSparse())) {
+                        java.util.Arrays.fill(dst, p, p + c.width, 0f);
+                    }
                     if (v == null) {
                         if (mean != null) {
                             System.arraycopy(mean, c.offset, dst, p, c.width);
@@ -170,8 +170,14 @@ final class Inputs {
                         throw new IllegalArgumentException("column '" + c.name + "' must be a vector of dimension " + c.width
                                 + ", was " + vec.dimension());
                     }
-                    for (int k = 0; k < vec.size(); k++) {
-                        dst[p + vec.indexAt(k)] = (float) vec.valueAt(k);
+                    if (vec.isSparse()) {
+                        for (int k = 0; k < vec.size(); k++) {
+                            dst[p + vec.indexAt(k)] = (float) vec.valueAt(k);
+                        }
+                    } else {
+                        for (int k = 0; k < c.width; k++) {
+                            dst[p + k] = (float) vec.valueAt(k);
+                        }
                     }
                 }
                 case CATEGORY -> {
@@ -194,6 +200,26 @@ final class Inputs {
                 dst[off + k] = (dst[off + k] - mean[k]) * scale[k];
             }
         }
+    }
+
+    /** Where each column sits in rows of {@code rs}: looked up once per schema, since a batch shares one. */
+    private int[] positions(Schema rs) {
+        Binding b = binding;
+        if (b != null && b.schema == rs) {
+            return b.positions;
+        }
+        int[] positions = new int[columns.size()];
+        for (int ci = 0; ci < positions.length; ci++) {
+            positions[ci] = rs.indexOf(columns.get(ci).name);
+            if (positions[ci] < 0) {
+                throw new IllegalArgumentException("missing feature '" + columns.get(ci).name + "'");
+            }
+        }
+        binding = new Binding(rs, positions);
+        return positions;
+    }
+
+    private record Binding(Schema schema, int[] positions) {
     }
 
     private static IllegalArgumentException wrongType(Column c, Object v) {
