@@ -10,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -96,15 +95,17 @@ final class DjlModel implements Model {
             if (outputs != labels.size()) {
                 throw new IllegalStateException("the network gives " + outputs + " outputs for " + labels.size() + " labels");
             }
-            Map<String, Double> scores = new LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map.Entry<String, Double>[] scores = new Map.Entry[outputs];
             int best = 0;
             for (int k = 0; k < outputs; k++) {
-                scores.put(labels.get(k), (double) out[r * outputs + k]);
+                scores[k] = Map.entry(labels.get(k), (double) out[r * outputs + k]);
                 if (out[r * outputs + k] > out[r * outputs + best]) {
                     best = k;
                 }
             }
-            predictions.add(new Prediction(labels.get(best), scores));
+            // built immutable at once: Prediction keeps such a map as it is instead of copying it
+            predictions.add(new Prediction(labels.get(best), Map.ofEntries(scores)));
         }
         return predictions;
     }
