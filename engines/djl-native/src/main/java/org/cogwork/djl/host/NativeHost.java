@@ -1,6 +1,7 @@
 package org.cogwork.djl.host;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.engine.PtEngineProvider;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.osgi.framework.BundleActivator;
@@ -49,7 +50,14 @@ public final class NativeHost {
             configureOffline(null);
             long started = System.nanoTime();
             try {
-                engine = call(() -> Engine.getEngine(PYTORCH));
+                engine = call(() -> {
+                    if (!Engine.hasEngine(PYTORCH)) {
+                        // ServiceLoader (on this bundle's class loader, see above) normally finds it; register the
+                        // provider by hand when it did not, rather than fail with "No deep learning engine found"
+                        Engine.registerEngine(new PtEngineProvider());
+                    }
+                    return Engine.getEngine(PYTORCH);
+                });
                 LOG.info("PyTorch {} loaded by DJL {} in {} ms (cache {})", engine.getVersion(), Engine.getDjlVersion(),
                         (System.nanoTime() - started) / 1_000_000, System.getProperty("DJL_CACHE_DIR", "~/.djl.ai"));
                 return engine;
