@@ -4,8 +4,9 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.engine.PtEngineProvider;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.osgi.framework.BundleActivator;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ public final class NativeHost {
             if (failure != null) {
                 throw new IllegalStateException(failure);
             }
-            configureOffline(null);
+            configureOffline(dataDir());
             long started = System.nanoTime();
             try {
                 engine = call(() -> {
@@ -103,6 +104,18 @@ public final class NativeHost {
         }
     }
 
+    /**
+     * The runtime's data folder (framework property {@code cogwork.data.dir}), or {@code null} outside OSGi. Read on
+     * first use rather than by a bundle activator: an activator would create this bundle's class loader at start-up,
+     * and Felix then unpacks the 110 MB of embedded jars into its cache before Cogwork is up.
+     */
+    private static Path dataDir() {
+        Bundle bundle = FrameworkUtil.getBundle(NativeHost.class);
+        BundleContext ctx = bundle == null ? null : bundle.getBundleContext();
+        String dir = ctx == null ? null : ctx.getProperty("cogwork.data.dir");
+        return dir == null ? null : Path.of(dir);
+    }
+
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null && System.getenv(key) == null) {
             System.setProperty(key, value);
@@ -122,20 +135,4 @@ public final class NativeHost {
         return root.getClass().getSimpleName() + ": " + message;
     }
 
-    /** Configures DJL for the runtime's data folder; loads nothing (PyTorch loads on first use). */
-    public static final class Activator implements BundleActivator {
-        @Override
-        public void start(BundleContext ctx) {
-            String data = ctx.getProperty("cogwork.data.dir");
-            configureOffline(data == null ? null : Path.of(data));
-        }
-
-        @Override
-        public void stop(BundleContext ctx) {
-            if (engine != null) {
-                LOG.warn("The DJL native host is stopping after loading libtorch: if it is being updated or refreshed, "
-                        + "PyTorch cannot load again in this JVM until Cogwork restarts");
-            }
-        }
-    }
 }

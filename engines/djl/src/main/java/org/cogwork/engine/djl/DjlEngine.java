@@ -1,31 +1,9 @@
 package org.cogwork.engine.djl;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.loss.Loss;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cogwork.api.data.DataType;
@@ -37,7 +15,6 @@ import org.cogwork.api.engine.Engine;
 import org.cogwork.api.engine.EngineException;
 import org.cogwork.api.engine.EngineInfo;
 import org.cogwork.api.engine.Model;
-import org.cogwork.api.engine.ModelDescriptor;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
@@ -58,6 +35,8 @@ import org.osgi.service.component.annotations.Component;
 public class DjlEngine implements Engine {
     static final String NAME = "djl";
     private static final ReentrantLock TRAINING = new ReentrantLock();
+    /** Whether this adapter has asked the native host for PyTorch yet (until then nothing of DJL is loaded). */
+    private static volatile boolean pytorchRequested;
     private final EngineInfo info;
 
     @Activate
@@ -110,13 +89,14 @@ public class DjlEngine implements Engine {
                         + "': classification needs at least two");
             }
         }
-        NativeHost.pytorch(); // loads libtorch on first use, with the host's class loader
+        pytorch(); // loads libtorch on first use, with the host's class loader
         TRAINING.lock();
         try {
             List<String> classes = labels;
+            String version = info.version();
             return NativeHost.call(() -> algorithm == Algorithm.TORCHSCRIPT
-                    ? importTorchScript(request, params, features, rows, target, classes)
-                    : fit(request, context, algorithm, params, features, rows, t, classes));
+                    ? Networks.importTorchScript(version, request, params, features, rows, target, classes)
+                    : Networks.fit(version, request, context, algorithm, params, features, rows, t, classes));
         } catch (EngineException | IllegalArgumentException e) {
             throw e;
         } catch (Exception e) {
@@ -145,278 +125,17 @@ public class DjlEngine implements Engine {
         return rows;
     }
 
-    private Model fit(TrainingRequest request, TrainingContext context, Algorithm algorithm, Params params, Schema features,
-                      List<Row> rows, int t, List<String> labels) throws EngineException {
-        boolean text = algorithm == Algorithm.TEXT_EMBEDDING;
-        boolean classification = request.task() == Task.CLASSIFICATION;
-        int epochs = params.integer("epochs", text ? 6 : classification ? 10 : 50, 1);
-        int batchSize = params.integer("batchSize", text ? 32 : classification ? 64 : 32, 1);
-        double learningRate = params.decimal("learningRate", text ? 0.005 : 0.001, 1e-7, 10);
-        double weightDecay = params.decimal("weightDecay", 0, 0, 1);
-        double dropout = params.decimal("dropout", text ? 0.2 : 0, 0, 1);
-        int[] hidden = params.sizes("hidden", text ? new int[] {64} : new int[] {128});
-        int embeddingSize = text ? params.integer("embeddingSize", 64, 1) : 0;
-        boolean standardize = !text && params.flag("standardize", true);
 
-        Inputs inputs = text ? tokenLayout(features, rows) : Inputs.layout(features, rows, standardize);
-        int n = rows.size();
-        int width = inputs.width();
-        float[] x = new float[n * width];
-        float[] y = new float[n];
-        for (int r = 0; r < n; r++) {
-            if ((r & 1023) == 0) {
-                checkCancelled(context);
-            }
-            Row row = rows.get(r);
-            inputs.encode(row, x, r * width);
-            y[r] = classification ? labels.indexOf(String.valueOf(row.get(t))) : ((Number) row.get(t)).floatValue();
-        }
-        int vocabulary = 0;
-        if (text) {
-            for (float id : x) {
-                if (id < 0 || id != Math.rint(id)) {
-                    throw new IllegalArgumentException("column '" + inputs.columns().get(0).name()
-                            + "' must hold token ids (whole numbers >= 0): add the tokens transform before text-embedding");
-                }
-                vocabulary = Math.max(vocabulary, (int) id + 1);
-            }
-            vocabulary = Math.max(vocabulary, 2);
-        }
-        float yMean = 0;
-        float yScale = 1;
-        if (!classification) {
-            double sum = 0;
-            double sq = 0;
-            for (float v : y) {
-                sum += v;
-                sq += (double) v * v;
-            }
-            double m = sum / n;
-            double sd = Math.sqrt(Math.max(0, sq / n - m * m));
-            yMean = (float) m;
-            yScale = sd > 1e-12 ? (float) (1 / sd) : 1f;
-            for (int r = 0; r < n; r++) {
-                y[r] = (y[r] - yMean) * yScale;
-            }
-        }
-        Network network = new Network(text ? "text" : "mlp", hidden, dropout, vocabulary, embeddingSize, width,
-                classification ? labels.size() : 1);
 
-        ai.djl.engine.Engine pytorch = NativeHost.pytorch();
-        pytorch.setRandomSeed((int) (request.seed() ^ (request.seed() >>> 32)));
-        Block block = network.build();
-        ai.djl.Model net = ai.djl.Model.newInstance("cogwork-" + algorithm.algorithmName, Device.cpu(), NativeHost.PYTORCH);
-        boolean done = false;
-        try {
-            net.setBlock(block);
-            Loss loss = classification ? Loss.softmaxCrossEntropyLoss() : Loss.l2Loss();
-            AdamOptimizer optimizer = new AdamOptimizer((float) learningRate, (float) weightDecay);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-                    .optDevices(new Device[] {Device.cpu()})
-                    .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-                    .optOptimizer(optimizer);
-            Random shuffle = new Random(request.seed());
-            int[] order = new int[n];
-            Arrays.setAll(order, i -> i);
-            long started = System.nanoTime();
-            double lastLoss = Double.NaN;
-            double lastAccuracy = Double.NaN;
-            try (Trainer trainer = net.newTrainer(config)) {
-                trainer.initialize(new Shape(1, width));
-                float[] xb = new float[batchSize * width];
-                float[] yb = new float[batchSize];
-                context.progress(0, epochs, Map.of());
-                for (int epoch = 1; epoch <= epochs; epoch++) {
-                    shuffle(order, shuffle);
-                    double lossSum = 0;
-                    long correct = 0;
-                    for (int from = 0; from < n; from += batchSize) {
-                        checkCancelled(context);
-                        int b = Math.min(batchSize, n - from);
-                        for (int k = 0; k < b; k++) {
-                            System.arraycopy(x, order[from + k] * width, xb, k * width, width);
-                            yb[k] = y[order[from + k]];
-                        }
-                        try (NDManager m = trainer.getManager().newSubManager()) {
-                            NDArray batchX = m.create(b == batchSize ? xb : Arrays.copyOf(xb, b * width), new Shape(b, width));
-                            NDArray batchY = m.create(b == batchSize ? yb : Arrays.copyOf(yb, b),
-                                    classification ? new Shape(b) : new Shape(b, 1));
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDArray predicted = trainer.forward(new NDList(batchX)).singletonOrThrow();
-                                NDArray l = loss.evaluate(new NDList(batchY), new NDList(predicted));
-                                gc.backward(l);
-                                lossSum += l.getFloat() * b;
-                                if (classification) {
-                                    correct += predicted.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                                            .eq(batchY).sum().getLong();
-                                }
-                            }
-                            trainer.step();
-                        }
-                    }
-                    lastLoss = lossSum / n;
-                    Map<String, Double> metrics = new LinkedHashMap<>();
-                    metrics.put("loss", lastLoss);
-                    if (classification) {
-                        lastAccuracy = (double) correct / n;
-                        metrics.put("trainAccuracy", lastAccuracy);
-                    }
-                    context.progress(epoch, epochs, metrics);
-                }
-            } finally {
-                optimizer.release();
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            block.freezeParameters(true); // inference records no autograd graph
 
-            Map<String, Object> provenance = new LinkedHashMap<>();
-            provenance.put("djlVersion", ai.djl.engine.Engine.getDjlVersion());
-            provenance.put("pytorchVersion", pytorch.getVersion());
-            provenance.put("device", "cpu");
-            provenance.put("parameters", params.resolved());
-            provenance.put("seed", request.seed());
-            provenance.put("trainedRows", n);
-            provenance.put("inputWidth", width);
-            provenance.put("network", block.toString());
-            provenance.put("finalLoss", lastLoss);
-            if (classification) {
-                provenance.put("finalTrainAccuracy", lastAccuracy);
-            }
-            provenance.put("trainingMillis", Math.round(seconds * 1000));
-            provenance.put("samplesPerSecond", Math.round(epochs * (double) n / seconds));
-            ModelDescriptor descriptor = new ModelDescriptor(NAME, info.version(), algorithm.algorithmName, request.task(),
-                    inputs.schema(), request.target(), labels, provenance);
-            ObjectNode header = header(descriptor, inputs, yMean, yScale, true);
-            header.set("network", network.toJson());
-            DjlModel model = new DjlModel(descriptor, net, inputs, network, yMean, yScale, true, header, null);
-            done = true;
-            return model;
-        } finally {
-            if (!done) {
-                net.close(); // frees whatever native memory the failed or cancelled run held
-            }
-        }
-    }
 
-    /** One VECTOR column of token ids, used as is (no standardisation). */
-    private static Inputs tokenLayout(Schema features, List<Row> rows) {
-        List<Field> vectors = features.fields().stream().filter(f -> f.type() == DataType.VECTOR).toList();
-        if (vectors.size() != 1 || features.size() != 1) {
-            throw new IllegalArgumentException("text-embedding needs exactly one feature column, a VECTOR of token ids "
-                    + "(the tokens transform); got " + features.fields().stream().map(f -> f.name() + " " + f.type()).toList());
-        }
-        return Inputs.layout(features, rows, false);
-    }
-
-    private Model importTorchScript(TrainingRequest request, Params params, Schema features, List<Row> rows, Field target,
-                                    List<String> labels) throws Exception {
-        String path = params.string("path", null);
-        if (path == null || path.isBlank()) {
-            throw params.error("path", "is required: the TorchScript file to use");
-        }
-        String outputs = params.string("outputs", "logits");
-        if (!outputs.equals("logits") && !outputs.equals("probabilities")) {
-            throw params.error("outputs", "must be logits or probabilities, was '" + outputs + "'");
-        }
-        boolean standardize = params.flag("standardize", false);
-        byte[] script;
-        try {
-            script = Files.readAllBytes(Path.of(path));
-        } catch (NoSuchFileException e) {
-            throw params.error("path", "names no file: " + path);
-        }
-        Inputs inputs = Inputs.layout(features, rows, standardize);
-        Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("djlVersion", ai.djl.engine.Engine.getDjlVersion());
-        provenance.put("pytorchVersion", NativeHost.pytorch().getVersion());
-        provenance.put("parameters", params.resolved());
-        provenance.put("torchScriptBytes", script.length);
-        provenance.put("torchScriptSha256", sha256(script));
-        ModelDescriptor descriptor = new ModelDescriptor(NAME, info.version(), Algorithm.TORCHSCRIPT.algorithmName,
-                request.task(), inputs.schema(), target.name(), labels, provenance);
-        ObjectNode header = header(descriptor, inputs, 0, 1, outputs.equals("logits"));
-        DjlModel model = torchScriptModel(descriptor, inputs, script, outputs.equals("logits"), header);
-        try {
-            model.predict(rows.subList(0, 1)); // fails now, naming the problem, if the script does not fit the features
-        } catch (RuntimeException e) {
-            model.close();
-            throw new IllegalArgumentException("the TorchScript model does not accept these " + inputs.width()
-                    + " input values per row or does not give " + labels.size() + " outputs: " + e.getMessage(), e);
-        }
-        return model;
-    }
-
-    private static DjlModel torchScriptModel(ModelDescriptor descriptor, Inputs inputs, byte[] script, boolean softmax,
-                                             ObjectNode header) throws IOException, MalformedModelException {
-        Path dir = Files.createTempDirectory("cogwork-torchscript");
-        try {
-            Files.write(dir.resolve("model.pt"), script);
-            ai.djl.Model net = ai.djl.Model.newInstance("model", Device.cpu(), NativeHost.PYTORCH);
-            try {
-                net.load(dir, "model");
-            } catch (IOException | MalformedModelException | RuntimeException e) {
-                net.close();
-                throw e;
-            }
-            return new DjlModel(descriptor, net, inputs, null, 0, 1, softmax, header, script);
-        } finally {
-            Files.deleteIfExists(dir.resolve("model.pt"));
-            Files.deleteIfExists(dir);
-        }
-    }
-
-    private static ObjectNode header(ModelDescriptor d, Inputs inputs, float yMean, float yScale, boolean softmax) {
-        ObjectNode h = ModelFile.JSON.createObjectNode();
-        h.put("engineVersion", d.engineVersion()).put("algorithm", d.algorithm()).put("task", d.task().name())
-                .put("target", d.target()).put("yMean", yMean).put("yScale", yScale).put("softmax", softmax);
-        d.labels().forEach(h.putArray("labels")::add);
-        h.set("inputs", inputs.toJson());
-        h.set("provenance", ModelFile.JSON.valueToTree(d.provenance()));
-        return h;
-    }
 
     @Override
     public Model load(InputStream in) throws EngineException {
         ModelFile.Header file = ModelFile.read(in);
-        ObjectNode h = file.json();
         try {
-            NativeHost.pytorch();
-            Inputs inputs = Inputs.fromJson(h.path("inputs"));
-            List<String> labels = new ArrayList<>();
-            h.path("labels").forEach(l -> labels.add(l.asText()));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> provenance = ModelFile.JSON.convertValue(h.path("provenance"), Map.class);
-            ModelDescriptor descriptor = new ModelDescriptor(NAME, h.path("engineVersion").asText(info.version()),
-                    h.path("algorithm").asText(), Task.valueOf(h.path("task").asText()), inputs.schema(),
-                    h.path("target").isNull() ? null : h.path("target").asText(null), labels, provenance);
-            DataInputStream payload = file.payload();
-            float yMean = (float) h.path("yMean").asDouble(0);
-            float yScale = (float) h.path("yScale").asDouble(1);
-            boolean softmax = h.path("softmax").asBoolean(true);
-            if (!h.has("network")) {
-                long length = payload.readLong();
-                if (length < 0 || length > Integer.MAX_VALUE - 16) {
-                    throw new EngineException("corrupt DJL model: TorchScript length " + length);
-                }
-                byte[] script = payload.readNBytes((int) length);
-                if (script.length != length) {
-                    throw new EngineException("corrupt DJL model: truncated TorchScript");
-                }
-                return NativeHost.call(() -> torchScriptModel(descriptor, inputs, script, softmax, h));
-            }
-            Network network = Network.fromJson(h.path("network"));
-            return NativeHost.call(() -> {
-                ai.djl.Model net = ai.djl.Model.newInstance("cogwork-" + descriptor.algorithm(), Device.cpu(), NativeHost.PYTORCH);
-                try {
-                    Block block = network.build();
-                    block.loadParameters(net.getNDManager(), payload);
-                    net.setBlock(block);
-                    return new DjlModel(descriptor, net, inputs, network, yMean, yScale, softmax, h, null);
-                } catch (IOException | MalformedModelException | RuntimeException e) {
-                    net.close();
-                    throw new EngineException("corrupt DJL model parameters: " + e.getMessage(), e);
-                }
-            });
+            pytorch();
+            return Networks.load(file, info.version());
         } catch (EngineException e) {
             throw e;
         } catch (Exception e) {
@@ -424,26 +143,21 @@ public class DjlEngine implements Engine {
         }
     }
 
-    private static void shuffle(int[] order, Random random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+
+
+    private static void pytorch() {
+        pytorchRequested = true;
+        NativeHost.pytorch();
     }
 
-    private static void checkCancelled(TrainingContext context) throws EngineException {
+    static boolean pytorchRequested() {
+        return pytorchRequested;
+    }
+
+    static void checkCancelled(TrainingContext context) throws EngineException {
         if (context.isCancelled()) {
             throw new EngineException("training was cancelled");
         }
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
