@@ -48,7 +48,8 @@ import org.osgi.util.converter.Converters;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class EngineContract {
-    static final Path DATA = Path.of("../../../shared/data");
+    /** The shared datasets; {@code -Dcogwork.data=...} points elsewhere (e.g. from a plugin author's build). */
+    static final Path DATA = Path.of(System.getProperty("cogwork.data", "../../../shared/data"));
     static final String TARGET = "Status";
     private static final ObjectMapper JSON = new ObjectMapper();
 
