@@ -103,6 +103,16 @@ class DjlEngineTest {
         Cogwork.Response wrong = cogwork.post("/api/models/credit-djl/predict", "{\"rows\": [{\"Seniority\": \"nine\"}]}"
                 .getBytes(StandardCharsets.UTF_8), "application/json");
         assertEquals(400, wrong.status(), wrong.body());
+
+        // seeded everywhere: retraining from the recorded spec gives the same metrics
+        Cogwork.Response again = cogwork.post("/api/runs/" + job.path("runId").asText() + "/reproduce", new byte[0],
+                "application/json");
+        assertEquals(202, again.status(), again.body());
+        JsonNode reproduced = TrainingApiTest.awaitDone(cogwork, again.json().path("id").asText());
+        assertEquals("SUCCEEDED", reproduced.path("status").asText(), reproduced.toString());
+        JsonNode reproduction = reproduced.path("result").path("reproduction");
+        assertTrue(reproduction.path("metricsMatch").asBoolean() && reproduction.path("dataMatch").asBoolean(),
+                reproduction.toString());
     }
 
     @Test
