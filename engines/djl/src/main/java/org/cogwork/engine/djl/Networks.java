@@ -29,7 +29,6 @@ import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.Schema;
-import org.cogwork.api.engine.Engine;
 import org.cogwork.api.engine.EngineException;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.ModelDescriptor;
@@ -48,8 +47,9 @@ final class Networks {
     private Networks() {
     }
 
-    static Model fit(String version, TrainingRequest request, TrainingContext context, Algorithm algorithm, Params params, Schema features,
-                      List<Row> rows, int t, List<String> labels) throws EngineException {
+    /** Trains an {@code mlp}, {@code mlp-regression} or {@code text-embedding} network on the rows with a target. */
+    static Model fit(String version, TrainingRequest request, TrainingContext context, Algorithm algorithm, Params params,
+                     Schema features, List<Row> rows, int t, List<String> labels) throws EngineException {
         boolean text = algorithm == Algorithm.TEXT_EMBEDDING;
         boolean classification = request.task() == Task.CLASSIFICATION;
         int epochs = params.integer("epochs", text ? 6 : classification ? 10 : 50, 1);
@@ -211,8 +211,9 @@ final class Networks {
         return Inputs.layout(features, rows, false);
     }
 
-    static Model importTorchScript(String version, TrainingRequest request, Params params, Schema features, List<Row> rows, Field target,
-                                    List<String> labels) throws Exception {
+    /** Uses a TorchScript file as the model; the rows give the input layout and are checked against the script. */
+    static Model importTorchScript(String version, TrainingRequest request, Params params, Schema features,
+                                   List<Row> rows, Field target, List<String> labels) throws Exception {
         String path = params.string("path", null);
         if (path == null || path.isBlank()) {
             throw params.error("path", "is required: the TorchScript file to use");
@@ -295,50 +296,44 @@ final class Networks {
         }
     }
 
-    /** Rebuilds a saved model; the header has been read. */
+    /** Rebuilds a saved model whose header has been read; the caller turns failures into {@link EngineException}s. */
     static Model load(ModelFile.Header file, String version) throws Exception {
         ObjectNode h = file.json();
-        try {
-            NativeHost.pytorch();
-            Inputs inputs = Inputs.fromJson(h.path("inputs"));
-            List<String> labels = new ArrayList<>();
-            h.path("labels").forEach(l -> labels.add(l.asText()));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> provenance = ModelFile.JSON.convertValue(h.path("provenance"), Map.class);
-            ModelDescriptor descriptor = new ModelDescriptor(DjlEngine.NAME, h.path("engineVersion").asText(version),
-                    h.path("algorithm").asText(), Task.valueOf(h.path("task").asText()), inputs.schema(),
-                    h.path("target").isNull() ? null : h.path("target").asText(null), labels, provenance);
-            DataInputStream payload = file.payload();
-            float yMean = (float) h.path("yMean").asDouble(0);
-            float yScale = (float) h.path("yScale").asDouble(1);
-            boolean softmax = h.path("softmax").asBoolean(true);
-            if (!h.has("network")) {
-                long length = payload.readLong();
-                if (length < 0 || length > Integer.MAX_VALUE - 16) {
-                    throw new EngineException("corrupt DJL model: TorchScript length " + length);
-                }
-                byte[] script = payload.readNBytes((int) length);
-                if (script.length != length) {
-                    throw new EngineException("corrupt DJL model: truncated TorchScript");
-                }
-                return NativeHost.call(() -> torchScriptModel(descriptor, inputs, script, softmax, h));
+        Inputs inputs = Inputs.fromJson(h.path("inputs"));
+        List<String> labels = new ArrayList<>();
+        h.path("labels").forEach(l -> labels.add(l.asText()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> provenance = ModelFile.JSON.convertValue(h.path("provenance"), Map.class);
+        ModelDescriptor descriptor = new ModelDescriptor(DjlEngine.NAME, h.path("engineVersion").asText(version),
+                h.path("algorithm").asText(), Task.valueOf(h.path("task").asText()), inputs.schema(),
+                h.path("target").isNull() ? null : h.path("target").asText(null), labels, provenance);
+        DataInputStream payload = file.payload();
+        float yMean = (float) h.path("yMean").asDouble(0);
+        float yScale = (float) h.path("yScale").asDouble(1);
+        boolean softmax = h.path("softmax").asBoolean(true);
+        if (!h.has("network")) {
+            long length = payload.readLong();
+            if (length < 0 || length > Integer.MAX_VALUE - 16) {
+                throw new EngineException("corrupt DJL model: TorchScript length " + length);
             }
-            Network network = Network.fromJson(h.path("network"));
-            return NativeHost.call(() -> {
-                ai.djl.Model net = ai.djl.Model.newInstance("cogwork-" + descriptor.algorithm(), Device.cpu(), NativeHost.PYTORCH);
-                try {
-                    Block block = network.build();
-                    block.loadParameters(net.getNDManager(), payload);
-                    net.setBlock(block);
-                    return new DjlModel(descriptor, net, inputs, network, yMean, yScale, softmax, h, null);
-                } catch (IOException | MalformedModelException | RuntimeException e) {
-                    net.close();
-                    throw new EngineException("corrupt DJL model parameters: " + e.getMessage(), e);
-                }
-            });
-        } catch (EngineException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new EngineException("DJL model could not be loaded: " + e.getMessage(), e);
+            byte[] script = payload.readNBytes((int) length);
+            if (script.length != length) {
+                throw new EngineException("corrupt DJL model: truncated TorchScript");
+            }
+            return NativeHost.call(() -> torchScriptModel(descriptor, inputs, script, softmax, h));
         }
-    }}
+        Network network = Network.fromJson(h.path("network"));
+        return NativeHost.call(() -> {
+            ai.djl.Model net = ai.djl.Model.newInstance("cogwork-" + descriptor.algorithm(), Device.cpu(), NativeHost.PYTORCH);
+            try {
+                Block block = network.build();
+                block.loadParameters(net.getNDManager(), payload);
+                net.setBlock(block);
+                return new DjlModel(descriptor, net, inputs, network, yMean, yScale, softmax, h, null);
+            } catch (IOException | MalformedModelException | RuntimeException e) {
+                net.close();
+                throw new EngineException("corrupt DJL model parameters: " + e.getMessage(), e);
+            }
+        });
+    }
+}
