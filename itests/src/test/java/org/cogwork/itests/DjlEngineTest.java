@@ -131,6 +131,29 @@ class DjlEngineTest {
 
     @Test
     @Order(4)
+    void progressIsReportedPerEpochAndCancelAndTimeLimitStopTraining() throws Exception {
+        String spec = """
+                {"source": "data", "dataset": "credit_data.csv", "target": "Status",
+                 "engine": "djl", "algorithm": "mlp", "hyperparameters": {"hidden": [64], "epochs": 5000},
+                 "seed": 1, "timeLimitSeconds": %d}""";
+        Cogwork.Response running = TrainingApiTest.submitTo(cogwork, spec.formatted(600));
+        assertEquals(202, running.status(), running.body());
+        String id = running.json().path("id").asText();
+        JsonNode during = cogwork.await("/api/trainings/" + id, j -> j.path("progress").path("step").asLong() >= 2,
+                Duration.ofSeconds(60));
+        assertEquals(5000, during.path("progress").path("total").asLong(), during.toString());
+        assertTrue(during.path("progress").path("metrics").path("loss").isNumber(), during.toString());
+        Cogwork.Response cancel = cogwork.post("/api/trainings/" + id + "/cancel", new byte[0], "application/json");
+        assertEquals(202, cancel.status(), cancel.body());
+        assertEquals("CANCELLED", TrainingApiTest.awaitDone(cogwork, id).path("status").asText());
+
+        Cogwork.Response limited = TrainingApiTest.submitTo(cogwork, spec.formatted(3));
+        assertEquals(202, limited.status(), limited.body());
+        assertEquals("TIMED_OUT", TrainingApiTest.awaitDone(cogwork, limited.json().path("id").asText()).path("status").asText());
+    }
+
+    @Test
+    @Order(5)
     void adapterLeavesComesBackAndUpdatesWhileRunning() throws Exception {
         Path deployed;
         try (Stream<Path> s = Files.list(cogwork.home.resolve("deploy"))) {
@@ -161,7 +184,7 @@ class DjlEngineTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void nativeHostCannotBeRemovedStoppedOrUploaded() throws Exception {
         JsonNode host = HotDeployTest.bundle(cogwork.get("/api/bundles").json(), "org.cogwork.djl.native");
         long id = host.path("id").asLong();
