@@ -64,6 +64,10 @@ final class Boot {
         props.put("felix.fileinstall.poll", props.get("cogwork.watch.poll.ms"));
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.log.level", "2");
+        // Compare the files' checksums on every poll instead of waiting for inotify events (FileInstall's NIO2
+        // scanner only looks at files an event named): a handful of files costs nothing to check, and a config
+        // edit just after start-up was once seen never applied.
+        props.put("felix.fileinstall.disableNio2", "true");
         // Anything given as -Dfelix.* or -Dorg.osgi.* wins, for experiments.
         System.getProperties().forEach((k, v) -> {
             String key = k.toString();
