@@ -24,6 +24,20 @@ public record EngineInfo(String name, String version, List<AlgorithmInfo> algori
         return algorithms.stream().map(AlgorithmInfo::task).collect(Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * The algorithm of this name that solves {@code task}: names may repeat across tasks (e.g. a {@code cart} for
+     * classification and one for regression).
+     *
+     * @throws IllegalArgumentException naming the task and the algorithm, and listing the ones there are
+     */
+    public AlgorithmInfo algorithm(String algorithmName, Task task) {
+        return algorithms.stream().filter(a -> a.name().equals(algorithmName) && a.task() == task).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("engine '" + name + "' has no "
+                        + task.name().toLowerCase(java.util.Locale.ROOT) + " algorithm '" + algorithmName + "'; use "
+                        + String.join(", ", algorithms.stream().filter(a -> a.task() == task).map(AlgorithmInfo::name).toList())));
+    }
+
+    /** The first algorithm of this name, whatever its task; see {@link #algorithm(String, Task)} when names repeat. */
     public AlgorithmInfo algorithm(String algorithmName) {
         return algorithms.stream().filter(a -> a.name().equals(algorithmName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(

@@ -1,8 +1,11 @@
 package org.cogwork.api.engine;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Field;
 
 /**
  * What to train. The dataset holds the already-transformed features plus the target column; the feature
@@ -25,5 +28,27 @@ public record TrainingRequest(Task task, String algorithm, Map<String, Object> h
         if (target == null && task != Task.CLUSTERING) {
             throw new IllegalArgumentException("target is required for " + task);
         }
+    }
+
+    /**
+     * The target column, checked against the task: numeric for regression; CATEGORICAL, STRING, BOOLEAN or INT for
+     * classification. {@code null} for clustering without a target.
+     *
+     * @throws IllegalArgumentException naming the column when it is not in the data or its type does not fit the task
+     */
+    public Field targetField() {
+        if (target == null) {
+            return null;
+        }
+        Field field = data.schema().require(target);
+        if (task == Task.REGRESSION && !field.type().isNumeric()) {
+            throw new IllegalArgumentException("regression target '" + target + "' must be numeric, is " + field.type());
+        }
+        if (task == Task.CLASSIFICATION && !List.of(DataType.CATEGORICAL, DataType.STRING, DataType.BOOLEAN, DataType.INT)
+                .contains(field.type())) {
+            throw new IllegalArgumentException("classification target '" + target
+                    + "' must be CATEGORICAL, STRING, BOOLEAN or INT, is " + field.type());
+        }
+        return field;
     }
 }

@@ -56,11 +56,7 @@ public class BaselineEngine implements Engine {
 
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
-        AlgorithmInfo algorithm = info.algorithm(request.algorithm());
-        if (algorithm.task() != request.task()) {
-            throw new IllegalArgumentException("algorithm '" + algorithm.name() + "' solves " + algorithm.task()
-                    + ", not " + request.task());
-        }
+        AlgorithmInfo algorithm = info.algorithm(request.algorithm(), request.task());
         Schema schema = request.data().schema();
         Field target = schema.require(request.target());
         Schema features = new Schema(schema.fields().stream().filter(f -> !f.name().equals(target.name())).toList());

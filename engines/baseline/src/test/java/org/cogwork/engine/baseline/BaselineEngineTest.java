@@ -66,7 +66,7 @@ class BaselineEngineTest {
         assertEquals("regression target 'Status' must be numeric, is CATEGORICAL", assertThrows(IllegalArgumentException.class,
                 () -> engine.train(new TrainingRequest(Task.REGRESSION, "mean", Map.of(), credit, "Status", 1),
                         TrainingContext.none())).getMessage());
-        assertEquals("engine 'baseline' has no algorithm 'forest'", assertThrows(IllegalArgumentException.class,
+        assertEquals("engine 'baseline' has no classification algorithm 'forest'; use majority", assertThrows(IllegalArgumentException.class,
                 () -> engine.train(new TrainingRequest(Task.CLASSIFICATION, "forest", Map.of(), credit, "Status", 1),
                         TrainingContext.none())).getMessage());
         assertEquals("unknown column: status", assertThrows(IllegalArgumentException.class,

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
-import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.RowCursor;
@@ -61,17 +60,9 @@ public class DjlEngine implements Engine {
                         + "'; use " + String.join(", ", Algorithm.names(request.task()))));
         Params params = new Params(algorithm, request.hyperparameters());
         Schema schema = request.data().schema();
-        Field target = request.target() == null ? null : schema.require(request.target());
+        Field target = request.targetField();
         if (target == null) {
             throw new IllegalArgumentException("the djl engine needs a target column");
-        }
-        if (request.task() == Task.REGRESSION && !target.type().isNumeric()) {
-            throw new IllegalArgumentException("regression target '" + target.name() + "' must be numeric, is " + target.type());
-        }
-        if (request.task() == Task.CLASSIFICATION && !List.of(DataType.CATEGORICAL, DataType.STRING, DataType.BOOLEAN,
-                DataType.INT).contains(target.type())) {
-            throw new IllegalArgumentException("classification target '" + target.name()
-                    + "' must be CATEGORICAL, STRING, BOOLEAN or INT, is " + target.type());
         }
         Schema features = new Schema(schema.fields().stream().filter(f -> !f.name().equals(target.name())).toList());
         List<Row> rows = rowsWithTarget(request, target, context);

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
-import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.RowCursor;
@@ -35,7 +34,6 @@ import org.tribuo.classification.dtree.CARTClassificationTrainer;
 import org.tribuo.classification.dtree.impurity.GiniIndex;
 import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
-import org.tribuo.clustering.ClusterID;
 import org.tribuo.clustering.ClusteringFactory;
 import org.tribuo.clustering.kmeans.KMeansTrainer;
 import org.tribuo.common.tree.RandomForestTrainer;
@@ -97,15 +95,7 @@ public class TribuoEngine implements Engine {
                         .map(a -> a.algorithmName).toList())));
         Map<String, Number> params = algorithm.resolve(request.hyperparameters());
         Schema schema = request.data().schema();
-        Field target = request.target() == null ? null : schema.require(request.target());
-        if (request.task() == Task.REGRESSION && !target.type().isNumeric()) {
-            throw new IllegalArgumentException("regression target '" + target.name() + "' must be numeric, is " + target.type());
-        }
-        if (request.task() == Task.CLASSIFICATION && !List.of(DataType.CATEGORICAL, DataType.STRING, DataType.BOOLEAN,
-                DataType.INT).contains(target.type())) {
-            throw new IllegalArgumentException("classification target '" + target.name()
-                    + "' must be CATEGORICAL, STRING, BOOLEAN or INT, is " + target.type());
-        }
+        Field target = request.targetField();
         // For clustering a target, when given, is left out of the features (e.g. to measure purity later).
         Schema inputs = new Schema(schema.fields().stream().filter(f -> target == null || !f.name().equals(target.name())).toList());
         Features features = new Features(inputs);
