@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
-import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
@@ -172,11 +171,7 @@ public final class TfIdf extends Transform {
             this.vocab = vocab;
             this.idf = idf;
             this.positions = vocab.keySet().stream().mapToInt(input::indexOf).toArray();
-            List<Field> out = new ArrayList<>(input.fields());
-            for (int p : positions) {
-                out.set(p, new Field(out.get(p).name(), DataType.VECTOR, false));
-            }
-            this.output = new Schema(out);
+            this.output = vectorsAt(input, positions);
         }
 
         @Override

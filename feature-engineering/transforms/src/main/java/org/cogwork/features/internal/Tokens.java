@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
-import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
@@ -102,11 +101,7 @@ public final class Tokens extends Transform {
                 ids.add(m);
             }
             this.positions = vocab.keySet().stream().mapToInt(input::indexOf).toArray();
-            List<Field> out = new ArrayList<>(input.fields());
-            for (int p : positions) {
-                out.set(p, new Field(out.get(p).name(), DataType.VECTOR, false));
-            }
-            this.output = new Schema(out);
+            this.output = vectorsAt(input, positions);
         }
 
         @Override

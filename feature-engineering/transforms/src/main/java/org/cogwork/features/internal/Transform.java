@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.cogwork.api.data.DataType;
+import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Schema;
 import org.cogwork.api.feature.FeatureTransform;
@@ -41,6 +45,15 @@ abstract class Transform implements FeatureTransform {
     }
 
     abstract Fitted fit(Schema input, Dataset data, Params p);
+
+    /** {@code input} with the columns at {@code positions} turned into (never missing) VECTOR columns: text extraction. */
+    static Schema vectorsAt(Schema input, int[] positions) {
+        List<Field> out = new ArrayList<>(input.fields());
+        for (int p : positions) {
+            out.set(p, new Field(out.get(p).name(), DataType.VECTOR, false));
+        }
+        return new Schema(out);
+    }
 
     abstract Fitted restore(Schema input, JsonNode state);
 

@@ -105,6 +105,31 @@ class TransformsTest {
     }
 
     @Test
+    void tokensGiveFrequencyRankedIdsPaddedToALengthAndSurviveSaveAndLoad() throws Exception {
+        Dataset imdb = read("imdb_reviews_2k.csv", new Query(List.of("review", "sentiment"), null, List.of(), null, 0));
+        FittedPipeline p = pipelines.fit(imdb, "sentiment", List.of(new PipelineStep("tokens",
+                Map.of("maxLength", 8, "maxFeatures", 1000))));
+        assertEquals(DataType.VECTOR, p.outputSchema().require("review").type());
+        Schema schema = Schema.of(Field.of("review", DataType.TEXT));
+        List<Row> rows = List.of(new Row(schema, "The film was zzqxv.<br />"), new Row(schema, (Object) null),
+                new Row(schema, "the the the the the the the the the the"));
+        List<Row> out = p.apply(Dataset.of(schema, rows)).toList();
+        Vector first = (Vector) out.get(0).get("review");
+        assertEquals(8, first.dimension());
+        assertEquals(2.0, first.get(0), "'the' is the most frequent word: id 2");
+        assertTrue(first.get(1) > 2 && first.get(2) > 2, first.toString()); // film, was: known words
+        assertEquals(1.0, first.get(3), "an unknown word is id 1");
+        assertEquals(0.0, first.get(4), "padding is id 0");
+        assertEquals(0.0, ((Vector) out.get(1).get("review")).get(0), "a missing text is all padding");
+        assertEquals(2.0, ((Vector) out.get(2).get("review")).get(7), "longer texts are cut at maxLength");
+
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        p.save(saved);
+        FittedPipeline loaded = pipelines.load(new ByteArrayInputStream(saved.toByteArray()));
+        assertEquals(out, loaded.apply(Dataset.of(schema, rows)).toList());
+    }
+
+    @Test
     void calendarLagAndRollingOnChicagoRidership() throws Exception {
         Query ordered = new Query(List.of("date", "ridership"), new Filter.Compare("date", Filter.Op.GE, "2016-06-25"),
                 List.of(new Query.Order("date", false)), null, 0);
