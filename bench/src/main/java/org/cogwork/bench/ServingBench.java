@@ -17,12 +17,13 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.cogwork.engine.djl.DjlEngine;
 import org.cogwork.engine.tribuo.TribuoEngine;
 import org.cogwork.features.internal.BuiltIn;
 import org.cogwork.serving.internal.LoadedModel;
 
 /**
- * Serving figures for a Tribuo logistic model on credit_data.csv, against a running Cogwork (started by
+ * Serving figures for a model on credit_data.csv (Tribuo logistic regression, or a DJL MLP with ENGINE=djl), against a running Cogwork (started by
  * {@code bench/serving-bench.sh}): requests/s and p50/p99 latency for single-row and 100-row requests over
  * HTTP on loopback, and the same prediction called in-process (the model.zip loaded outside the server) as
  * the limit. Args: {@code <port> <training job id>}.
@@ -40,7 +41,8 @@ public final class ServingBench {
         int seconds = Integer.getInteger("seconds", 10);
         int clients = Integer.getInteger("clients", 4);
         List<Map<String, Object>> rows = rows(base);
-        System.out.printf("Cogwork serving benchmark: credit-risk (Tribuo logistic), %d client threads, %d s per scenario, 2 cores%n",
+        System.out.printf("Cogwork serving benchmark: credit-risk (" + System.getProperty("model.label", "Tribuo logistic")
+                + "), %d client threads, %d s per scenario, 2 cores%n",
                 clients, seconds);
         System.out.printf("%-34s %10s %10s %10s %10s%n", "scenario", "requests", "req/s", "p50 ms", "p99 ms");
         for (int batch : new int[] {1, 100}) {
@@ -51,7 +53,7 @@ public final class ServingBench {
         HttpResponse<byte[]> zip = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/trainings/" + job + "/artifact")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         try (LoadedModel model = LoadedModel.load(new ByteArrayInputStream(zip.body()), Map.of("tribuo",
-                (org.cogwork.api.engine.Engine) new TribuoEngine("bench"))::get, BuiltIn.pipelineService())) {
+                (org.cogwork.api.engine.Engine) new TribuoEngine("bench"), "djl", new DjlEngine("bench"))::get, BuiltIn.pipelineService())) {
             for (int batch : new int[] {1, 100}) {
                 List<Map<String, Object>> input = rows.subList(0, batch);
                 List<Long> lat = new ArrayList<>();
