@@ -68,6 +68,14 @@ public class Predictions implements PredictionLog {
                 throw new InvalidField("id", "prediction id '" + r.id() + "' appears twice in the batch");
             }
         }
+        // Serving's ids are fresh UUIDs: insert at once, and only when that fails (a duplicate id, or a transient
+        // conflict) run the careful path, which names a logged id and retries transient failures.
+        try {
+            db.jdbi().useTransaction(h -> insert(h, rows));
+            return;
+        } catch (RuntimeException e) {
+            // nothing was written (the transaction rolled back): take the careful path below
+        }
         db.txVoid(h -> {
             // Ids must be unique: report a logged one by name (a race between two appends of one id ends in the
             // unique-key violation, retried by tx(), and then found here).
@@ -80,15 +88,19 @@ public class Predictions implements PredictionLog {
                     throw new InvalidField("id", "prediction id '" + taken.get() + "' is already logged");
                 }
             }
-            PreparedBatch b = h.prepareBatch("INSERT INTO predictions (id, model_name, ver, at_time, input_json, output_json, "
-                    + "latency_micros, shadow, caller_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            for (Row row : rows) {
-                PredictionRecord r = row.r();
-                b.add(r.id(), r.modelName(), r.version(), r.time().toEpochMilli(), row.input(), row.output(),
-                        r.latencyMicros(), r.shadow(), r.callerKey());
-            }
-            b.execute();
+            insert(h, rows);
         });
+    }
+
+    private static void insert(Handle h, List<Row> rows) {
+        PreparedBatch b = h.prepareBatch("INSERT INTO predictions (id, model_name, ver, at_time, input_json, output_json, "
+                + "latency_micros, shadow, caller_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        for (Row row : rows) {
+            PredictionRecord r = row.r();
+            b.add(r.id(), r.modelName(), r.version(), r.time().toEpochMilli(), row.input(), row.output(),
+                    r.latencyMicros(), r.shadow(), r.callerKey());
+        }
+        b.execute();
     }
 
     private static Row validate(PredictionRecord r) {
