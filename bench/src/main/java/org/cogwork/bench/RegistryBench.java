@@ -113,7 +113,8 @@ public final class RegistryBench {
             analyze.run();
             double[] analyzed = searches(t, exp);
             double appendRate = predictionLog(store);
-            System.out.printf("%-20s prediction log append (batches of 500, credit-like rows): %,.0f records/s%n", label, appendRate);
+            System.out.printf("%-20s prediction log append (batches of %d, credit-like rows): %,.0f records/s%n", label,
+                    Integer.getInteger("log.batch", 500), appendRate);
             System.out.printf("%-20s single logMetric: %,8.0f metrics/s (%.2f ms per call) | logBatch(1000): %,9.0f metrics/s (%d batches, %.1f ms per batch) "
                             + "| search with %,d metrics: median %.1f ms, p95 %.1f ms right after loading; median %.1f ms, p95 %.1f ms after ANALYZE (%d runs on the page)%n",
                     label, SINGLE / singleS, singleS * 1000 / SINGLE, (logged - SINGLE) / batchS, batches, batchS * 1000 / batches,
@@ -121,7 +122,7 @@ public final class RegistryBench {
         }
     }
 
-    /** Records per second appended to the prediction log in batches of 500, as serving's log writer does. */
+    /** Records per second appended to the prediction log in batches of 500 (as serving's log writer; -Dlog.batch=). */
     static double predictionLog(MetadataStore store) {
         Predictions log = new Predictions(store);
         Map<String, Object> input = new java.util.LinkedHashMap<>();
@@ -132,20 +133,21 @@ public final class RegistryBench {
             input.put(keys[k], values[k]);
         }
         Prediction output = new Prediction("good", Map.of("good", 0.83, "bad", 0.17));
-        int batches = 100;
+        int size = Integer.getInteger("log.batch", 500);
+        int batches = 50_000 / size;
         long t0 = 0;
-        for (int b = -10; b < batches; b++) {
+        for (int b = -5000 / size; b < batches; b++) {
             if (b == 0) {
                 t0 = System.nanoTime();
             }
-            List<PredictionRecord> batch = new ArrayList<>(500);
-            for (int i = 0; i < 500; i++) {
+            List<PredictionRecord> batch = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
                 batch.add(new PredictionRecord(UUID.randomUUID().toString(), Instant.now(), "credit-risk", 1, input, output,
                         900, false, null));
             }
             log.append(batch);
         }
-        return batches * 500 / ((System.nanoTime() - t0) / 1e9);
+        return batches * (double) size / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** Median and p95 latency (ms) of the benchmark's search, and the number of runs on its page. */
