@@ -482,8 +482,25 @@ public class TrainingManager implements TrainingService {
                 throw ApiException.badRequest(p + "algorithm", "engine '" + c.engine() + "' has no " + t.name().toLowerCase(java.util.Locale.ROOT)
                         + " algorithm '" + c.algorithm() + "'; use one of " + algorithms);
             }
+            // Names are checked here, against what the engine lists, so a typo is a 400 and not a failed job; values
+            // are the engine's to check when it trains.
+            Set<String> known = e.info().algorithm(c.algorithm(), t).parameters().keySet();
+            String spacePath = c.path().isEmpty() ? "search.space" : p + "space";
+            for (String key : c.hyperparameters().keySet()) {
+                requireParameter(known, key, p + "hyperparameters." + key, c);
+            }
+            for (String key : c.space().keySet()) {
+                requireParameter(known, key, spacePath + "." + key, c);
+            }
         }
         return task;
+    }
+
+    private static void requireParameter(Set<String> known, String key, String field, Spec.Candidate c) {
+        if (!known.contains(key)) {
+            throw ApiException.badRequest(field, "algorithm '" + c.algorithm() + "' of engine '" + c.engine()
+                    + "' has no hyperparameter '" + key + "'; it has " + new java.util.TreeSet<>(known));
+        }
     }
 
     private static void checkClasses(DataSource source, Spec spec, String target) {
