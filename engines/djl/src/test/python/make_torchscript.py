@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Writes iris_linear.pt: a real TorchScript archive (what torch.jit.save writes for a one-layer model), made
+"""Writes iris_linear.pt and concrete_linear.pt: real TorchScript archives (what torch.jit.save writes for a one-layer model), made
 without PyTorch, which this machine cannot install. The weights come from a softmax regression fitted here in
 plain Python on sklearn_iris.csv (standardised features; the means and deviations are folded into the layer, so
-the model takes raw measurements). The test only needs the committed .pt file; this script documents how it was
-made: python3 make_torchscript.py ../../../../../shared/data/sklearn_iris.csv ../resources/iris_linear.pt
+the model takes raw measurements), and from a least-squares linear regression on concrete.csv (one output: the
+compressive strength). The tests only need the committed .pt files; this script documents how they were made:
+python3 make_torchscript.py ../../../../../shared/data ../resources
 """
 import collections
 import csv
 import io
 import math
+import os
 import pickle
 import struct
 import sys
@@ -122,23 +124,48 @@ CODE = '''class Net(Module):
 '''
 
 
+def fit_concrete(path):
+    """Least squares by the normal equations (Gauss-Jordan), on the raw columns plus an intercept."""
+    rows = list(csv.DictReader(open(path)))
+    cols = [c for c in rows[0].keys() if c != "compressive_strength"]
+    x = [[1.0] + [float(r[c]) for c in cols] for r in rows]
+    y = [float(r["compressive_strength"]) for r in rows]
+    n = len(x[0])
+    a = [[sum(row[i] * row[j] for row in x) for j in range(n)] + [sum(row[i] * t for row, t in zip(x, y))] for i in range(n)]
+    for i in range(n):
+        p = max(range(i, n), key=lambda k: abs(a[k][i]))
+        a[i], a[p] = a[p], a[i]
+        for k in range(n):
+            if k != i:
+                f = a[k][i] / a[i][i]
+                a[k] = [vk - f * vi for vk, vi in zip(a[k], a[i])]
+    beta = [a[i][n] / a[i][i] for i in range(n)]
+    return [beta[1:]], [beta[0]]
+
+
 def write(weight, bias, out):
     w = Storage("0", [v for row in weight for v in row])
     b = Storage("1", bias)
     net = Net()
-    net.__dict__.update({"training": False, "weight": Tensor(w, (3, 4)), "bias": Tensor(b, (3,))})
+    net.__dict__.update({"training": False, "weight": Tensor(w, (len(weight), len(weight[0]))),
+                         "bias": Tensor(b, (len(bias),))})
     data = io.BytesIO()
     Pickler(data, protocol=2).dump(net)
+    prefix = os.path.splitext(os.path.basename(out))[0]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("iris_linear/version", "3\n")
-        z.writestr("iris_linear/data.pkl", data.getvalue())
-        z.writestr("iris_linear/constants.pkl", pickle.dumps((), protocol=2))
-        z.writestr("iris_linear/code/__torch__.py", CODE)
+        z.writestr(prefix + "/version", "3\n")
+        z.writestr(prefix + "/data.pkl", data.getvalue())
+        z.writestr(prefix + "/constants.pkl", pickle.dumps((), protocol=2))
+        z.writestr(prefix + "/code/__torch__.py", CODE)
         for s in (w, b):
-            z.writestr("iris_linear/data/" + s.key, struct.pack("<%df" % len(s.values), *s.values))
+            z.writestr(prefix + "/data/" + s.key, struct.pack("<%df" % len(s.values), *s.values))
 
 
 if __name__ == "__main__":
-    weight, bias = fit(sys.argv[1])
-    write(weight, bias, sys.argv[2])
-    print("weight", weight, "bias", bias)
+    data, out = sys.argv[1], sys.argv[2]
+    weight, bias = fit(data + "/sklearn_iris.csv")
+    write(weight, bias, out + "/iris_linear.pt")
+    print("iris weight", weight, "bias", bias)
+    weight, bias = fit_concrete(data + "/concrete.csv")
+    write(weight, bias, out + "/concrete_linear.pt")
+    print("concrete weight", weight, "bias", bias)

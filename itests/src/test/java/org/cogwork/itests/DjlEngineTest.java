@@ -56,7 +56,7 @@ class DjlEngineTest {
         HotDeployTest.engine(djl, "djl").path("algorithms").forEach(a -> algorithms.add(a.path("task").asText() + " "
                 + a.path("name").asText()));
         assertEquals(List.of("CLASSIFICATION mlp", "REGRESSION mlp-regression", "CLASSIFICATION text-embedding",
-                "CLASSIFICATION torchscript"), algorithms);
+                "CLASSIFICATION torchscript", "REGRESSION torchscript-regression"), algorithms);
         JsonNode bundles = cogwork.get("/api/bundles").json();
         JsonNode host = HotDeployTest.bundle(bundles, "org.cogwork.djl.native");
         assertEquals("system", host.path("origin").asText(), host.toString());

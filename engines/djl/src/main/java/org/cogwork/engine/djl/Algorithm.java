@@ -18,7 +18,10 @@ enum Algorithm {
     TEXT_EMBEDDING("text-embedding", Task.CLASSIFICATION, "text classifier: mean of learned word embeddings over the "
             + "token ids of one VECTOR column (the tokens transform), a ReLU layer and softmax", textParams()),
     TORCHSCRIPT("torchscript", Task.CLASSIFICATION, "a TorchScript model file trained elsewhere, used as is: "
-            + "its input is the row's features as one float vector, its output one score per class", torchScriptParams());
+            + "its input is the row's features as one float vector, its output one score per class", torchScriptParams(true)),
+    TORCHSCRIPT_REGRESSION("torchscript-regression", Task.REGRESSION, "a TorchScript regression model trained elsewhere, "
+            + "used as is: its input is the row's features as one float vector, its output the predicted value",
+            torchScriptParams(false));
 
     final String algorithmName;
     final Task task;
@@ -30,6 +33,11 @@ enum Algorithm {
         this.task = task;
         this.description = description;
         this.parameters = parameters;
+    }
+
+    /** Whether this algorithm uses a TorchScript file instead of training a network. */
+    boolean torchScript() {
+        return this == TORCHSCRIPT || this == TORCHSCRIPT_REGRESSION;
     }
 
     AlgorithmInfo info() {
@@ -74,11 +82,13 @@ enum Algorithm {
         return Map.copyOf(p);
     }
 
-    private static Map<String, String> torchScriptParams() {
+    private static Map<String, String> torchScriptParams(boolean classification) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("path", "the TorchScript file (.pt) on the server (required; the file is copied into the model)");
-        p.put("labels", "class labels in the order of the model's outputs (default the sorted training labels)");
-        p.put("outputs", "logits or probabilities (default logits: softmax is applied)");
+        if (classification) {
+            p.put("labels", "class labels in the order of the model's outputs (default the sorted training labels)");
+            p.put("outputs", "logits or probabilities (default logits: softmax is applied)");
+        }
         p.put("standardize", "standardise the inputs as the mlp does (default false: raw feature values)");
         return Map.copyOf(p);
     }

@@ -72,7 +72,7 @@ public class DjlEngine implements Engine {
         int t = schema.indexOf(target.name());
         List<String> labels = List.of();
         if (request.task() == Task.CLASSIFICATION) {
-            String given = algorithm == Algorithm.TORCHSCRIPT ? params.string("labels", null) : null;
+            String given = algorithm.torchScript() ? params.string("labels", null) : null;
             labels = given != null ? Arrays.stream(given.split(",")).map(String::trim).toList()
                     : List.copyOf(new TreeSet<>(rows.stream().map(r -> String.valueOf(r.get(t))).toList()));
             if (labels.size() < 2) {
@@ -85,8 +85,8 @@ public class DjlEngine implements Engine {
         try {
             List<String> classes = labels;
             String version = info.version();
-            return NativeHost.call(() -> algorithm == Algorithm.TORCHSCRIPT
-                    ? Networks.importTorchScript(version, request, params, features, rows, target, classes)
+            return NativeHost.call(() -> algorithm.torchScript()
+                    ? Networks.importTorchScript(version, algorithm, request, params, features, rows, target, classes)
                     : Networks.fit(version, request, context, algorithm, params, features, rows, t, classes));
         } catch (EngineException | IllegalArgumentException e) {
             throw e;

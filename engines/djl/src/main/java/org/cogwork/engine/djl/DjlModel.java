@@ -89,6 +89,9 @@ final class DjlModel implements Model {
         List<String> labels = descriptor.labels();
         for (int r = 0; r < rows.size(); r++) {
             if (descriptor.task() == Task.REGRESSION) {
+                if (outputs != 1) {
+                    throw new IllegalStateException("the network gives " + outputs + " outputs per row, a regression needs 1");
+                }
                 predictions.add(new Prediction((double) (out[r * outputs] / yScale + yMean), Map.of()));
                 continue;
             }

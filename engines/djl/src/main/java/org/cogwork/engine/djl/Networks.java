@@ -212,14 +212,15 @@ final class Networks {
     }
 
     /** Uses a TorchScript file as the model; the rows give the input layout and are checked against the script. */
-    static Model importTorchScript(String version, TrainingRequest request, Params params, Schema features,
-                                   List<Row> rows, Field target, List<String> labels) throws Exception {
+    static Model importTorchScript(String version, Algorithm algorithm, TrainingRequest request, Params params,
+                                   Schema features, List<Row> rows, Field target, List<String> labels) throws Exception {
+        boolean classification = request.task() == Task.CLASSIFICATION;
         String path = params.string("path", null);
         if (path == null || path.isBlank()) {
             throw params.error("path", "is required: the TorchScript file to use");
         }
-        String outputs = params.string("outputs", "logits");
-        if (!outputs.equals("logits") && !outputs.equals("probabilities")) {
+        String outputs = classification ? params.string("outputs", "logits") : "values";
+        if (classification && !outputs.equals("logits") && !outputs.equals("probabilities")) {
             throw params.error("outputs", "must be logits or probabilities, was '" + outputs + "'");
         }
         boolean standardize = params.flag("standardize", false);
@@ -236,7 +237,7 @@ final class Networks {
         provenance.put("parameters", params.resolved());
         provenance.put("torchScriptBytes", script.length);
         provenance.put("torchScriptSha256", sha256(script));
-        ModelDescriptor descriptor = new ModelDescriptor(DjlEngine.NAME, version, Algorithm.TORCHSCRIPT.algorithmName,
+        ModelDescriptor descriptor = new ModelDescriptor(DjlEngine.NAME, version, algorithm.algorithmName,
                 request.task(), inputs.schema(), target.name(), labels, provenance);
         ObjectNode header = header(descriptor, inputs, 0, 1, outputs.equals("logits"));
         DjlModel model = torchScriptModel(descriptor, inputs, script, outputs.equals("logits"), header);
@@ -245,7 +246,8 @@ final class Networks {
         } catch (RuntimeException e) {
             model.close();
             throw new IllegalArgumentException("the TorchScript model does not accept these " + inputs.width()
-                    + " input values per row or does not give " + labels.size() + " outputs: " + e.getMessage(), e);
+                    + " input values per row or does not give " + (classification ? labels.size() + " outputs" : "1 output")
+                    + ": " + e.getMessage(), e);
         }
         return model;
     }

@@ -156,6 +156,36 @@ class DjlEngineTest {
         assertTrue(shape.getMessage().contains("does not accept these 13 input values"), shape.getMessage());
     }
 
+    /** The regression twin: concrete_linear.pt, a least-squares line over concrete.csv's eight columns. */
+    @Test
+    void torchScriptRegressionModelPredictsItsValues() throws Exception {
+        Path script = Path.of("src/test/resources/concrete_linear.pt").toAbsolutePath();
+        Dataset concrete = read("concrete.csv");
+        try (Model model = engine.train(new TrainingRequest(Task.REGRESSION, "torchscript-regression",
+                Map.of("path", script.toString()), concrete, "compressive_strength", 1), TrainingContext.none())) {
+            List<Row> rows = concrete.toList();
+            List<Prediction> p = model.predict(rows);
+            // the first row (cement 540, ..., age 28) by the fitted line (make_torchscript.py): 53.463 MPa
+            assertEquals(53.463, (Double) p.get(0).value(), 0.01);
+            double mean = rows.stream().mapToDouble(r -> ((Number) r.get("compressive_strength")).doubleValue()).average().orElseThrow();
+            double ssRes = 0;
+            double ssTot = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                double y = ((Number) rows.get(i).get("compressive_strength")).doubleValue();
+                ssRes += Math.pow(y - (Double) p.get(i).value(), 2);
+                ssTot += Math.pow(y - mean, 2);
+            }
+            assertTrue(1 - ssRes / ssTot > 0.55, "R2 of the linear fit " + (1 - ssRes / ssTot));
+            try (Model loaded = engine.load(new ByteArrayInputStream(save(model)))) {
+                assertEquals((Double) p.get(0).value(), (Double) loaded.predict(rows.subList(0, 1)).get(0).value(), 1e-9);
+            }
+        }
+        IllegalArgumentException classifier = assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
+                Task.REGRESSION, "torchscript-regression", Map.of("path", Path.of("src/test/resources/iris_linear.pt")
+                .toAbsolutePath().toString()), read("sklearn_iris.csv"), "sepal_length", 1), TrainingContext.none()));
+        assertTrue(classifier.getMessage().contains("1 output"), classifier.getMessage());
+    }
+
     @Test
     void hyperparametersAreCheckedByName() throws Exception {
         Dataset iris = read("sklearn_iris.csv");
