@@ -130,6 +130,32 @@ class TransformsTest {
     }
 
     @Test
+    void vectorAssemblesImagePixelColumnsIntoOneColumn() throws Exception {
+        Dataset images = read("fashion_mnist_test_5k.csv", new Query(List.of(), null, List.of(), 50L, 0));
+        FittedPipeline p = pipelines.fit(images, "label_name", List.of(new PipelineStep("vector",
+                Map.of("prefix", "px", "name", "image"))));
+        assertEquals(List.of("t10k_index", "label", "label_name", "image"),
+                p.outputSchema().fields().stream().map(Field::name).toList());
+        assertEquals(DataType.VECTOR, p.outputSchema().require("image").type());
+        Row source = images.toList().get(7);
+        Row out = p.apply(Dataset.of(images.schema(), List.of(source))).toList().get(0);
+        Vector image = (Vector) out.get("image");
+        assertEquals(784, image.dimension());
+        for (int k = 0; k < 784; k += 97) {
+            assertEquals(((Number) source.get("px" + k)).doubleValue(), image.get(k), "pixel " + k);
+        }
+        assertEquals(source.get("label_name"), out.get("label_name"));
+
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        p.save(saved);
+        assertEquals(out, pipelines.load(new ByteArrayInputStream(saved.toByteArray()))
+                .apply(Dataset.of(images.schema(), List.of(source))).toList().get(0));
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> pipelines.fit(images, "label_name",
+                List.of(new PipelineStep("vector", Map.of("prefix", "nope")))));
+        assertTrue(none.getMessage().contains("prefix"), none.getMessage());
+    }
+
+    @Test
     void calendarLagAndRollingOnChicagoRidership() throws Exception {
         Query ordered = new Query(List.of("date", "ridership"), new Filter.Compare("date", Filter.Op.GE, "2016-06-25"),
                 List.of(new Query.Order("date", false)), null, 0);
