@@ -56,7 +56,7 @@ public class DjlEngine implements Engine {
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
         Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow(() -> new IllegalArgumentException(
-                "engine '" + NAME + "' has no " + request.task().name().toLowerCase() + " algorithm '" + request.algorithm()
+                "engine '" + NAME + "' has no " + request.task().name().toLowerCase(java.util.Locale.ROOT) + " algorithm '" + request.algorithm()
                         + "'; use " + String.join(", ", Algorithm.names(request.task()))));
         Params params = new Params(algorithm, request.hyperparameters());
         Schema schema = request.data().schema();
@@ -116,11 +116,6 @@ public class DjlEngine implements Engine {
         return rows;
     }
 
-
-
-
-
-
     @Override
     public Model load(InputStream in) throws EngineException {
         ModelFile.Header file = ModelFile.read(in);
@@ -133,8 +128,6 @@ public class DjlEngine implements Engine {
             throw new EngineException("DJL model could not be loaded: " + e.getMessage(), e);
         }
     }
-
-
 
     private static void pytorch() {
         pytorchRequested = true;
@@ -150,5 +143,4 @@ public class DjlEngine implements Engine {
             throw new EngineException("training was cancelled");
         }
     }
-
 }
