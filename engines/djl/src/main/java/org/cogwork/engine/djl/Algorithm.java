@@ -1,9 +1,7 @@
 package org.cogwork.engine.djl;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.cogwork.api.engine.AlgorithmInfo;
@@ -46,16 +44,6 @@ enum Algorithm {
 
     static Optional<Algorithm> find(String name, Task task) {
         return Arrays.stream(values()).filter(a -> a.algorithmName.equals(name) && a.task == task).findFirst();
-    }
-
-    static List<String> names(Task task) {
-        List<String> out = new ArrayList<>();
-        for (Algorithm a : values()) {
-            if (a.task == task) {
-                out.add(a.algorithmName);
-            }
-        }
-        return out;
     }
 
     private static Map<String, String> mlpParams(int epochs, int batchSize, double learningRate) {

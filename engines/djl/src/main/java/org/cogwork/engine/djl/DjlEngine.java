@@ -55,9 +55,8 @@ public class DjlEngine implements Engine {
 
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
-        Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow(() -> new IllegalArgumentException(
-                "engine '" + NAME + "' has no " + request.task().name().toLowerCase(java.util.Locale.ROOT) + " algorithm '" + request.algorithm()
-                        + "'; use " + String.join(", ", Algorithm.names(request.task()))));
+        info.algorithm(request.algorithm(), request.task()); // an IllegalArgumentException naming the task and the choices
+        Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow();
         Params params = new Params(algorithm, request.hyperparameters());
         Schema schema = request.data().schema();
         Field target = request.targetField();

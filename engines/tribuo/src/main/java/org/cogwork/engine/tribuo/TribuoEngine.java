@@ -89,10 +89,8 @@ public class TribuoEngine implements Engine {
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
         long started = System.nanoTime();
-        Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow(() -> new IllegalArgumentException(
-                "engine '" + NAME + "' has no " + request.task().name().toLowerCase() + " algorithm '" + request.algorithm()
-                        + "'; use " + String.join(", ", Arrays.stream(Algorithm.values()).filter(a -> a.task == request.task())
-                        .map(a -> a.algorithmName).toList())));
+        info.algorithm(request.algorithm(), request.task()); // an IllegalArgumentException naming the task and the choices
+        Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow();
         Map<String, Number> params = algorithm.resolve(request.hyperparameters());
         Schema schema = request.data().schema();
         Field target = request.targetField();
