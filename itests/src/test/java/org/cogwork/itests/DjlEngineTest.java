@@ -38,7 +38,7 @@ class DjlEngineTest {
     @BeforeAll
     static void boot() throws Exception {
         cogwork = Cogwork.fresh(tmp).start();
-        assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+        FileSourceTest.addSharedData(cogwork);
     }
 
     @AfterAll

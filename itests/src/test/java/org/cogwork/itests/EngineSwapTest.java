@@ -31,7 +31,7 @@ class EngineSwapTest {
             Path deployed = cogwork.home.resolve("deploy/baseline.jar");
             Files.copy(Cogwork.testBundle("org.cogwork.engine.baseline"), deployed);
             cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "baseline") != null, Duration.ofSeconds(15));
-            assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+            FileSourceTest.addSharedData(cogwork);
             Cogwork.Response r = TrainingApiTest.submitTo(cogwork, """
                     {"source": "data", "dataset": "concrete.csv", "target": "compressive_strength",
                      "engine": "baseline", "algorithm": "mean", "seed": 1,

@@ -42,6 +42,12 @@ class FileSourceTest {
         return create(cogwork, id, kind, config);
     }
 
+    /** Registers the file source "data" over ../shared/data, as the training and serving tests need it. */
+    static void addSharedData(Cogwork cogwork) throws Exception {
+        Cogwork.Response r = create(cogwork, "data", "file", "{\"path\": \"" + DATA + "\"}");
+        assertEquals(201, r.status(), r.body());
+    }
+
     static Cogwork.Response create(Cogwork cogwork, String id, String kind, String config) throws Exception {
         return cogwork.post("/api/sources", ("{\"id\": \"" + id + "\", \"kind\": \"" + kind + "\", \"config\": " + config + "}")
                 .getBytes(StandardCharsets.UTF_8), "application/json");

@@ -33,7 +33,7 @@ class ServingTest {
     @BeforeAll
     static void boot() throws Exception {
         cogwork = Cogwork.fresh(tmp).start();
-        assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+        FileSourceTest.addSharedData(cogwork);
         train("logistic", "production");
         JsonNode page = FileSourceTest.query(cogwork, "data", "credit_data.csv", "{\"limit\": 200}").json();
         List<String> names = page.path("columns").findValuesAsText("name");

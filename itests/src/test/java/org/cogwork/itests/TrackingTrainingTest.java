@@ -21,7 +21,7 @@ class TrackingTrainingTest {
     @BeforeAll
     static void boot() throws Exception {
         cogwork = Cogwork.fresh(tmp).start();
-        assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+        FileSourceTest.addSharedData(cogwork);
     }
 
     @AfterAll

@@ -26,7 +26,7 @@ class TrainingApiTest {
     @BeforeAll
     static void boot() throws Exception {
         cogwork = Cogwork.fresh(tmp).start();
-        assertEquals(201, FileSourceTest.create(cogwork, "data", "file", "{\"path\": \"" + FileSourceTest.DATA + "\"}").status());
+        FileSourceTest.addSharedData(cogwork);
     }
 
     @AfterAll
