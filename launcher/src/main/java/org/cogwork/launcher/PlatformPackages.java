@@ -3,9 +3,12 @@ package org.cogwork.launcher;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.TreeSet;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -17,11 +20,12 @@ import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
 
 /**
- * Keeps the platform's packages the platform's: a bundle that is not in {@code system/} and exports an
- * {@code org.cogwork.api} package or any package a {@code system/} bundle exports is never resolved, however it
- * was installed (upload, {@code deploy/}, the Gogo shell). Otherwise it could offer, say,
- * {@code org.cogwork.api.engine} at a higher version, and the next refresh would wire the platform's consumers
- * to it. Registered by the launcher before the framework starts, so no resolution happens without it.
+ * Keeps the platform's packages the platform's: no bundle is ever wired to a bundle that is not in
+ * {@code system/} and exports an {@code org.cogwork.api} package or any package a {@code system/} bundle
+ * exports, and such a bundle is not resolved itself, however it was installed (upload, {@code deploy/}, the
+ * Gogo shell). Otherwise it could offer, say, {@code org.cogwork.api.engine} at a higher version, and the next
+ * refresh would wire the platform's consumers to it. Registered by the launcher before the framework starts, so
+ * no resolution happens without it.
  *
  * <p>The service property {@value #PROPERTY} lists the platform packages ({@code org.cogwork.api.*} as a
  * prefix), so the runtime can refuse such uploads up front and explain unresolved bundles.
@@ -76,10 +80,19 @@ final class PlatformPackages implements ResolverHookFactory {
 
     @Override
     public ResolverHook begin(Collection<BundleRevision> triggers) {
+        Map<BundleRevision, Boolean> offending = new HashMap<>();
+        Predicate<BundleRevision> offends = rev -> offending.computeIfAbsent(rev, this::takesPlatformPackage);
+        boolean onlyOffenders = !triggers.isEmpty() && triggers.stream().allMatch(offends);
         return new ResolverHook() {
             @Override
             public void filterResolvable(Collection<BundleRevision> candidates) {
-                candidates.removeIf(PlatformPackages.this::takesPlatformPackage);
+                // Felix 7.0.5 keeps only the unresolved revisions left here as providers once anything is removed
+                // (StatefulResolver.findProvidersInternal), so every resolved provider vanishes from that operation:
+                // remove only when the operation is for offenders alone (their start), and hide their
+                // capabilities below otherwise.
+                if (onlyOffenders) {
+                    candidates.removeIf(offends);
+                }
             }
 
             @Override
@@ -88,6 +101,11 @@ final class PlatformPackages implements ResolverHookFactory {
 
             @Override
             public void filterMatches(BundleRequirement requirement, Collection<BundleCapability> candidates) {
+                if (offends.test(requirement.getRevision())) {
+                    candidates.clear(); // nothing for an offender's own requirements: it cannot resolve
+                } else {
+                    candidates.removeIf(cap -> offends.test(cap.getRevision()));
+                }
             }
 
             @Override

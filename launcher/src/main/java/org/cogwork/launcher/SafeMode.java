@@ -165,6 +165,8 @@ final class SafeMode {
                         + " and stopped Cogwork");
                 message = "bundle " + culprit.getSymbolicName() + " " + culprit.getVersion() + " called System.exit ("
                         + caller + "); it will be held back (not started) at the next start";
+            } else if (plugins.isEmpty()) {
+                message = "System.exit was called from " + caller + ", and no plugin bundle is installed";
             } else {
                 for (Bundle b : plugins) {
                     held.putIfAbsent(b.getLocation(), "Cogwork was stopped by System.exit from " + caller

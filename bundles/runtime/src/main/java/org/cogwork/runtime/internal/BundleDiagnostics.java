@@ -122,13 +122,13 @@ final class BundleDiagnostics {
 
     /** A one-line explanation for an unresolved bundle. */
     static String problem(BundleContext ctx, Bundle b) {
-        if (b.getState() != Bundle.INSTALLED) {
-            return null;
-        }
         List<String> taken = platformExports(ctx, b);
         if (!taken.isEmpty()) {
             return "exports platform package " + String.join(", ", taken)
-                    + ", which only the platform (system/) may export: it is kept from resolving";
+                    + ", which only the platform (system/) may export: no bundle is wired to it, and it is kept from resolving";
+        }
+        if (b.getState() != Bundle.INSTALLED) {
+            return null;
         }
         List<String> missing = missingRequirements(ctx, b);
         return missing.isEmpty()
