@@ -152,6 +152,30 @@ class CrashLoopTest {
     }
 
     @Test
+    void startKilledBeforeItFinishedHoldsBackEveryPlugin() throws Exception {
+        try (Cogwork cogwork = Cogwork.fresh(tmp).start()) {
+            FileSourceTest.addSharedData(cogwork);
+            cogwork.stop();
+
+            // SIGKILL as soon as the bundles start (as a hang followed by kill -9 would): no hook runs
+            Process p = cogwork.launch("--port", Integer.toString(cogwork.port));
+            Path marker = cogwork.home.resolve("data/starting");
+            for (int i = 0; i < 600 && !Files.exists(marker) && p.isAlive(); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.exists(marker), cogwork.log());
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+
+            cogwork.startHealthy();
+            JsonNode djl = HotDeployTest.bundle(cogwork.get("/api/bundles").json(), DJL);
+            assertTrue(djl.path("heldBack").asText().contains("did not finish starting"), djl.toString());
+            assertTrue(cogwork.get("/health").json().path("safeMode").asBoolean());
+            assertSourceKept(cogwork);
+        }
+    }
+
+    @Test
     void cleanKeepsSourcesAndConfiguration() throws Exception {
         try (Cogwork cogwork = Cogwork.fresh(tmp).start()) {
             FileSourceTest.addSharedData(cogwork);
