@@ -157,6 +157,10 @@ final class SafeMode {
             for (int i = 0; i < stack.length && culprit == null; i++) {
                 culprit = owner(plugins, stack[i].getClassName());
             }
+            if (culprit == null && isPlatformClass(ctx, stack[0].getClassName())) {
+                Files.deleteIfExists(marker); // e.g. the shell's exit command: meant, not a crash
+                return null;
+            }
             String caller = stack[0].getClassName() + "." + stack[0].getMethodName();
             Properties held = load(heldBackFile);
             String message;
@@ -209,9 +213,26 @@ final class SafeMode {
         return null;
     }
 
-    /** The plugin bundle whose class loader defined {@code className}, or {@code null}. */
-    private static Bundle owner(List<Bundle> plugins, String className) {
-        for (Bundle b : plugins) {
+    /** Whether the launcher's class path (launcher, Felix) or a bundle from system/ holds {@code className}. */
+    private boolean isPlatformClass(BundleContext ctx, String className) {
+        try {
+            Class.forName(className, false, SafeMode.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            // not on the launcher's class path
+        }
+        List<Bundle> platform = new ArrayList<>();
+        for (Bundle b : ctx.getBundles()) {
+            if (!isPlugin(b)) {
+                platform.add(b);
+            }
+        }
+        return owner(platform, className) != null;
+    }
+
+    /** The bundle (of {@code bundles}) whose class loader defined {@code className}, or {@code null}. */
+    private static Bundle owner(List<Bundle> bundles, String className) {
+        for (Bundle b : bundles) {
             BundleWiring wiring = b.adapt(BundleWiring.class);
             ClassLoader loader = wiring == null ? null : wiring.getClassLoader();
             if (loader == null) {
