@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -182,6 +183,8 @@ class CrashLoopTest {
             cogwork.stop();
             cogwork.startHealthy("--clean");
             assertSourceKept(cogwork);
+            assertEquals("rwx------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(cogwork.home.resolve("data/config"))), "the store holds passwords");
         }
     }
 

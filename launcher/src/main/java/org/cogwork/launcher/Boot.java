@@ -3,6 +3,8 @@ package org.cogwork.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -50,6 +52,11 @@ final class Boot {
         Path configStore = home.data().resolve("config");
         try {
             migrateConfigStore(home.data().resolve("felix-cache"), configStore);
+            Files.createDirectories(configStore);
+            // it holds source passwords: owner only
+            if (Files.getFileStore(configStore).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(configStore, PosixFilePermissions.fromString("rwx------"));
+            }
         } catch (IOException e) {
             throw new Main.StartupException("cannot move the configuration store to " + configStore + ": " + e.getMessage(), e);
         }
