@@ -89,10 +89,24 @@ final class Cogwork implements AutoCloseable {
 
     /** Starts {@code bin/cogwork run --port N} and waits until {@code /health} answers UP. */
     Cogwork start() throws Exception {
-        process = launch("--port", Integer.toString(port));
-        awaitHealthUp(Duration.ofSeconds(60));
+        startHealthy();
         awaitDeployedBundlesActive();
         return this;
+    }
+
+    /** Starts with extra options and waits for UP only, not for {@code deploy/} (safe mode holds some back). */
+    Cogwork startHealthy(String... options) throws Exception {
+        process = launch(Stream.concat(Stream.of("--port", Integer.toString(port)), Stream.of(options)).toArray(String[]::new));
+        awaitHealthUp(Duration.ofSeconds(60));
+        return this;
+    }
+
+    /** Waits for the runtime to end by itself (e.g. a bundle called System.exit); returns its exit code. */
+    int awaitExit(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            fail("Cogwork still runs after " + timeout + "\n" + log());
+        }
+        return process.exitValue();
     }
 
     /**

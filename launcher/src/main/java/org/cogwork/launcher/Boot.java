@@ -3,6 +3,8 @@ package org.cogwork.launcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,7 +23,8 @@ import org.osgi.framework.wiring.BundleRevision;
 /**
  * Boots Felix: reconciles the installed platform bundles with {@code system/} (install new, update changed,
  * remove vanished ones), then starts them. Bundles are installed by reference, so Felix does not copy them
- * into its cache. The cache in {@code data/felix-cache} persists, so uploaded bundles survive a restart.
+ * into its cache. The cache in {@code data/felix-cache} persists, so uploaded bundles survive a restart;
+ * Config Admin's store is {@code data/config}, outside the cache.
  */
 final class Boot {
     private static final String REFERENCE = "reference:";
@@ -34,13 +37,30 @@ final class Boot {
         return v == null ? "dev" : v;
     }
 
-    static Framework start(Home home, String host, int port, Properties settings, Options options)
+    /** A framework initialised with the platform bundles installed, not started yet. */
+    record Booted(Framework framework, List<Bundle> platform, SafeMode safeMode, Map<Bundle, String> heldBack) {
+    }
+
+    static Booted init(Home home, String host, int port, Properties settings, Options options)
             throws Main.StartupException {
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, home.data().resolve("felix-cache").toString());
         if (options.clean()) {
             props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         }
+        // Config Admin keeps sources and settings outside the framework cache, so --clean keeps them.
+        Path configStore = home.data().resolve("config");
+        try {
+            migrateConfigStore(home.data().resolve("felix-cache"), configStore);
+            Files.createDirectories(configStore);
+            // it holds source passwords: owner only
+            if (Files.getFileStore(configStore).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(configStore, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new Main.StartupException("cannot move the configuration store to " + configStore + ": " + e.getMessage(), e);
+        }
+        props.put("felix.cm.dir", configStore.toString());
         // The logging API lives on the launcher's class path, so every bundle shares one backend.
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
                 "org.slf4j;version=2.0.16,org.slf4j.spi;version=2.0.16,org.slf4j.event;version=2.0.16,"
@@ -52,6 +72,9 @@ final class Boot {
         props.put("cogwork.config.dir", home.config().toString());
         props.put("cogwork.data.dir", home.data().toString());
         props.put("cogwork.version", version());
+        // Safe mode (SafeMode): the runtime shows the held-back bundles with the reasons in this file.
+        props.put("cogwork.safe", Boolean.toString(options.safe()));
+        props.put("cogwork.heldback.file", home.data().resolve(SafeMode.HELD_BACK_FILE).toString());
         props.put("cogwork.watch.poll.ms", settings.getProperty("watch.poll.ms", "300").trim());
         // HTTP (Felix HTTP Jetty 12)
         props.put("org.osgi.service.http.port", Integer.toString(port));
@@ -85,11 +108,40 @@ final class Boot {
                 jars.addAll(jars(home.system().resolve("shell")));
             }
             List<Bundle> bundles = reconcile(ctx, home, jars);
-            framework.start();
-            startAll(bundles);
-            return framework;
+            String systemPrefix = REFERENCE + home.system().toUri();
+            PlatformPackages.register(ctx, systemPrefix, bundles);
+            SafeMode safeMode = new SafeMode(home, systemPrefix, options.safe());
+            return new Booted(framework, bundles, safeMode, safeMode.apply(ctx));
         } catch (BundleException | IOException e) {
             throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the framework (and with it every bundle not held back), then the platform bundles. */
+    static void start(Booted booted) throws Main.StartupException {
+        try {
+            booted.framework().start();
+            startAll(booted.platform());
+        } catch (BundleException e) {
+            throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves Config Admin's store out of the framework cache ({@code felix-cache/bundle<N>/data/config}, where
+     * earlier versions kept it) once, so existing sources survive the upgrade.
+     */
+    static void migrateConfigStore(Path cache, Path store) throws IOException {
+        if (Files.exists(store) || !Files.isDirectory(cache)) {
+            return;
+        }
+        List<Path> old;
+        try (Stream<Path> s = Files.list(cache)) {
+            old = s.map(b -> b.resolve("data").resolve("config")).filter(Files::isDirectory).toList();
+        }
+        if (old.size() == 1) {
+            Files.move(old.get(0), store);
+            System.out.println("cogwork: moved the configuration store from " + old.get(0) + " to " + store);
         }
     }
 

@@ -12,7 +12,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Properties;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 
@@ -79,13 +81,27 @@ public final class Main {
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(lockChannel, home)) {
             checkPortFree(host, port);
-            Framework framework = Boot.start(home, host, port, settings, options);
-            Thread hook = new Thread(() -> stop(framework), "cogwork-shutdown");
+            Boot.Booted booted = Boot.init(home, host, port, settings, options);
+            Framework framework = booted.framework();
+            SafeMode safeMode = booted.safeMode();
+            reportHeldBack(booted.heldBack());
+            safeMode.watchSignals();
+            Thread hook = new Thread(() -> {
+                String blamed = safeMode.onExit(framework.getBundleContext());
+                if (blamed != null) {
+                    System.err.println("cogwork: " + blamed);
+                }
+                // A bundle that calls System.exit from its activator holds its lock for ever: do not wait long.
+                stop(framework, blamed == null ? 30_000 : 5_000);
+            }, "cogwork-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            safeMode.starting();
+            Boot.start(booted);
             if (waitForPort(host, port, 30_000)) {
+                safeMode.started();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                OUT.printf("Cogwork %s started in %d ms, listening on http://%s:%d/ (health: http://%s:%d/health)%n",
-                        Boot.version(), ms, host, port, host, port);
+                OUT.printf("Cogwork %s started in %d ms, listening on http://%s:%d/ (health: http://%s:%d/health)%s%n",
+                        Boot.version(), ms, host, port, host, port, booted.heldBack().isEmpty() ? "" : " in SAFE MODE");
             } else {
                 OUT.printf("Cogwork started, but nothing answers on %s:%d yet; see the log above%n", host, port);
             }
@@ -137,13 +153,26 @@ public final class Main {
         return false;
     }
 
-    private static void stop(Framework framework) {
+    private static void reportHeldBack(Map<Bundle, String> heldBack) {
+        if (heldBack.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder("cogwork: SAFE MODE: ").append(heldBack.size())
+                .append(" bundle(s) stay installed but are not started:");
+        heldBack.forEach((b, why) -> sb.append(System.lineSeparator()).append("  ").append(b.getBundleId()).append(' ')
+                .append(b.getSymbolicName()).append(' ').append(b.getVersion()).append(": ").append(why));
+        sb.append(System.lineSeparator()).append("  Start one with POST /api/bundles/{id}/start or remove it with "
+                + "DELETE /api/bundles/{id}; see README, 'Safe mode'.");
+        OUT.println(sb);
+    }
+
+    private static void stop(Framework framework, long timeoutMs) {
         try {
             OUT.println("Cogwork stopping...");
             framework.stop();
-            FrameworkEvent e = framework.waitForStop(30_000);
+            FrameworkEvent e = framework.waitForStop(timeoutMs);
             OUT.println(e.getType() == FrameworkEvent.WAIT_TIMEDOUT
-                    ? "Cogwork did not stop within 30 s" : "Cogwork stopped");
+                    ? "Cogwork did not stop within " + timeoutMs / 1000 + " s" : "Cogwork stopped");
         } catch (Exception e) {
             System.err.println("cogwork: error while stopping: " + e);
         }

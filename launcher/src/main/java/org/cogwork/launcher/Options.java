@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /** Command-line options of {@code bin/cogwork}. */
-record Options(String command, Path home, Integer port, String host, boolean shell, boolean clean) {
+record Options(String command, Path home, Integer port, String host, boolean shell, boolean clean, boolean safe) {
 
     static final String USAGE = """
             Usage: cogwork run [options]
@@ -12,7 +12,9 @@ record Options(String command, Path home, Integer port, String host, boolean she
               --port N      HTTP port (default: http.port in config/cogwork.properties, else 8080)
               --host ADDR   address to listen on (default: 127.0.0.1)
               --shell       also start the Gogo shell on this terminal
-              --clean       discard the framework cache in data/ before starting
+              --clean       discard the framework cache in data/ before starting (sources and
+                            configuration in data/config are kept)
+              --safe        safe mode: uploaded and deployed bundles stay installed but are not started
             """;
 
     /** Thrown for a command line we cannot run; the message is for the user. */
@@ -37,6 +39,7 @@ record Options(String command, Path home, Integer port, String host, boolean she
         String host = null;
         boolean shell = false;
         boolean clean = false;
+        boolean safe = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -45,10 +48,11 @@ record Options(String command, Path home, Integer port, String host, boolean she
                 case "--host" -> host = value(args, ++i, a);
                 case "--shell" -> shell = true;
                 case "--clean" -> clean = true;
+                case "--safe" -> safe = true;
                 default -> throw new UsageException("unknown option '" + a + "'");
             }
         }
-        return new Options(command.equals("run") ? "run" : "help", home.toAbsolutePath().normalize(), port, host, shell, clean);
+        return new Options(command.equals("run") ? "run" : "help", home.toAbsolutePath().normalize(), port, host, shell, clean, safe);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

@@ -7,6 +7,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
@@ -14,6 +16,9 @@ import org.osgi.resource.Namespace;
 
 /** Explains why a bundle does not resolve, in terms a plugin author can act on. */
 final class BundleDiagnostics {
+    /** Service property of the launcher's resolver hook: the platform packages, {@code x.*} for a prefix. */
+    static final String PLATFORM_PACKAGES = "cogwork.platform.packages";
+
     private BundleDiagnostics() {
     }
 
@@ -79,8 +84,49 @@ final class BundleDiagnostics {
         return false;
     }
 
+    /**
+     * The platform packages (see the launcher's {@code PlatformPackages}: {@code org.cogwork.api.*} and every
+     * package a {@code system/} bundle exports) that a bundle from elsewhere exports; the launcher's resolver
+     * hook never resolves such a bundle.
+     */
+    static List<String> platformExports(BundleContext ctx, Bundle b) {
+        List<String> taken = new ArrayList<>();
+        String origin = Dirs.from(ctx).origin(b.getBundleId(), b.getLocation());
+        BundleRevision rev = b.adapt(BundleRevision.class);
+        if ("framework".equals(origin) || "system".equals(origin) || rev == null) {
+            return taken;
+        }
+        List<String> platform = new ArrayList<>();
+        try {
+            ServiceReference<?>[] refs = ctx.getAllServiceReferences(null, "(" + PLATFORM_PACKAGES + "=*)");
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                if (ref.getProperty(PLATFORM_PACKAGES) instanceof String[] names) {
+                    platform.addAll(List.of(names));
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        for (BundleCapability cap : rev.getDeclaredCapabilities(PackageNamespace.PACKAGE_NAMESPACE)) {
+            String pkg = String.valueOf(cap.getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE));
+            for (String p : platform) {
+                boolean match = p.endsWith(".*") ? pkg.equals(p.substring(0, p.length() - 2))
+                        || pkg.startsWith(p.substring(0, p.length() - 1)) : pkg.equals(p);
+                if (match && !taken.contains(pkg)) {
+                    taken.add(pkg);
+                }
+            }
+        }
+        return taken;
+    }
+
     /** A one-line explanation for an unresolved bundle. */
     static String problem(BundleContext ctx, Bundle b) {
+        List<String> taken = platformExports(ctx, b);
+        if (!taken.isEmpty()) {
+            return "exports platform package " + String.join(", ", taken)
+                    + ", which only the platform (system/) may export: no bundle is wired to it, and it is kept from resolving";
+        }
         if (b.getState() != Bundle.INSTALLED) {
             return null;
         }

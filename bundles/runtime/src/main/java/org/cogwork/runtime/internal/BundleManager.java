@@ -38,10 +38,12 @@ final class BundleManager {
 
     private final BundleContext ctx;
     private final Dirs dirs;
+    private final HeldBack heldBack;
 
     BundleManager(BundleContext ctx, Dirs dirs) {
         this.ctx = ctx;
         this.dirs = dirs;
+        this.heldBack = new HeldBack(ctx, dirs);
     }
 
     List<Map<String, Object>> list() {
@@ -70,6 +72,10 @@ final class BundleManager {
         String problem = BundleDiagnostics.problem(ctx, b);
         if (problem != null) {
             m.put("problem", problem);
+        }
+        String held = heldBack.reason(b);
+        if (held != null) {
+            m.put("heldBack", held);
         }
         String nativeLibraries = b.getHeaders("").get(NATIVE_HEADER);
         if (nativeLibraries != null) {
@@ -129,6 +135,7 @@ final class BundleManager {
             throw new ApiException(400, "the framework refused the bundle", "body", e.getMessage());
         }
         try {
+            refusePlatformExports(b);
             startOrExplain(b);
         } catch (ApiException e) {
             uninstallQuietly(b);
@@ -144,6 +151,7 @@ final class BundleManager {
     private Map<String, Object> updateUploaded(Bundle b, Path upload, Path kept) {
         try (InputStream in = Files.newInputStream(upload)) {
             b.update(in);
+            refusePlatformExports(b);
             refresh(b);
             startOrExplain(b);
         } catch (BundleException | IOException | ApiException e) {
@@ -174,9 +182,30 @@ final class BundleManager {
         }
     }
 
+    /** Starts a bundle; one held back in safe mode is released first (see {@link HeldBack}). */
     void start(Bundle b) {
         guardPlatform(b, "started or stopped");
+        String held = heldBack.reason(b);
+        if (held != null) {
+            try {
+                heldBack.release(b);
+            } catch (BundleException e) {
+                throw new ApiException(409, "bundle " + b.getSymbolicName() + " could not be released from safe mode",
+                        null, e.getMessage());
+            }
+            LOG.info("Released bundle {} {} from safe mode (held back because: {})", b.getSymbolicName(), b.getVersion(), held);
+        }
         startOrExplain(b);
+    }
+
+    /** Refuses a bundle that exports a platform package: the launcher's resolver hook would never resolve it. */
+    private void refusePlatformExports(Bundle b) {
+        List<String> taken = BundleDiagnostics.platformExports(ctx, b);
+        if (!taken.isEmpty()) {
+            throw new ApiException(422, "bundle " + b.getSymbolicName() + " exports platform package "
+                    + String.join(", ", taken) + ", which only the platform (system/) may export",
+                    Constants.EXPORT_PACKAGE, "import the package instead of exporting it");
+        }
     }
 
     void stop(Bundle b) {
@@ -201,6 +230,7 @@ final class BundleManager {
             if (b.getState() != Bundle.UNINSTALLED) {
                 b.uninstall();
             }
+            heldBack.forget(b);
             refresh(null);
         } catch (IOException e) {
             throw new ApiException(500, "could not delete the bundle's jar", null, e.getMessage());

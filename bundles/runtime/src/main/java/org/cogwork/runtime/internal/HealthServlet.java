@@ -44,6 +44,7 @@ public class HealthServlet extends JsonServlet {
     private final transient BundleContext ctx;
     private final transient ServiceComponentRuntime scr;
     private final transient Dirs dirs;
+    private final transient HeldBack heldBack;
     private final transient List<HealthCheck> checks = new CopyOnWriteArrayList<>();
     private volatile RuntimeConfig config;
 
@@ -52,6 +53,7 @@ public class HealthServlet extends JsonServlet {
         this.ctx = ctx;
         this.scr = scr;
         this.dirs = Dirs.from(ctx);
+        this.heldBack = new HeldBack(ctx, dirs);
         this.config = config;
     }
 
@@ -78,12 +80,19 @@ public class HealthServlet extends JsonServlet {
         RuntimeConfig cfg = config;
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        boolean safeMode = false;
 
         for (Bundle b : ctx.getBundles()) {
             String origin = dirs.origin(b.getBundleId(), b.getLocation());
             boolean ok = b.getState() == Bundle.ACTIVE
                     || (BundleDiagnostics.isFragment(b) && b.getState() == Bundle.RESOLVED);
-            if (!ok && ("system".equals(origin) || "framework".equals(origin))) {
+            String held = heldBack.reason(b);
+            if (held != null) {
+                // a plugin kept from starting is the safe state, not an outage: a warning, the platform stays UP
+                safeMode = true;
+                warnings.add("SAFE MODE: bundle " + b.getSymbolicName() + " " + b.getVersion() + " (id " + b.getBundleId()
+                        + ") is held back (installed, not started): " + held);
+            } else if (!ok && ("system".equals(origin) || "framework".equals(origin))) {
                 problems.add("platform bundle " + b.getSymbolicName() + " is " + BundleDiagnostics.state(b)
                         + problemSuffix(b));
             } else if (b.getState() == Bundle.INSTALLED) {
@@ -137,6 +146,7 @@ public class HealthServlet extends JsonServlet {
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", problems.isEmpty() ? "UP" : "DOWN");
+        body.put("safeMode", safeMode);
         body.put("instance", cfg.instance_name());
         body.put("version", ctx.getBundle().getVersion().toString());
         body.put("uptimeMillis", ManagementFactory.getRuntimeMXBean().getUptime());
