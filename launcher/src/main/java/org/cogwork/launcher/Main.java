@@ -79,6 +79,7 @@ public final class Main {
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(lockChannel, home)) {
             checkPortFree(host, port);
+            Permissions.tighten(home.data());
             Framework framework = Boot.start(home, host, port, settings, options);
             Thread hook = new Thread(() -> stop(framework), "cogwork-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
