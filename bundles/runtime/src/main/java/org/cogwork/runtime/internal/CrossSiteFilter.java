@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * <li>403 for an {@code Origin} other than this server's own, {@code Sec-Fetch-Site} other than
  * {@code same-origin}/{@code none}, or a {@code Host} that is not a name of this server with its port (DNS
  * rebinding: a foreign name resolved to 127.0.0.1);</li>
- * <li>415 for a POST/PUT/PATCH/DELETE whose {@code Content-Type} is not JSON (a form or {@code text/plain} body
- * needs no CORS preflight). Exceptions: bundle uploads (jar or multipart) and run artifacts (any bytes, PUT
+ * <li>415 for a POST/PUT/PATCH/DELETE whose body is not JSON, or whose (empty) body is a form or text: such
+ * requests need no CORS preflight. Exceptions: bundle uploads (jar or multipart) and run artifacts (any bytes, PUT
  * only, which a page cannot send cross-origin without a preflight we never answer).</li>
  * </ul>
  * Clients without a browser (curl, the MLflow client) send no {@code Origin} and pass. Runs before every other
@@ -52,6 +52,8 @@ public class CrossSiteFilter implements Filter {
     private static final Pattern BUNDLE_UPLOAD = Pattern.compile("/api/bundles(/[0-9]+)?");
     private static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
             "application/octet-stream", "application/zip", "multipart/form-data");
+    /** The Content-Types a page may send cross-origin without a CORS preflight. */
+    private static final Set<String> FORM_TYPES = Set.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data");
     private static final Pattern ARTIFACT = Pattern.compile("/api/runs/[^/]+/artifacts/.+");
 
     private final int port;
@@ -99,7 +101,8 @@ public class CrossSiteFilter implements Filter {
             return;
         }
         String type = req.getContentType();
-        if (STATE_CHANGING.contains(req.getMethod()) && (type != null || hasBody(req)) && !accepted(req, type)) {
+        // An empty body passes unless its type is one a page can send without a preflight (an empty form post).
+        if (STATE_CHANGING.contains(req.getMethod()) && (hasBody(req) || FORM_TYPES.contains(media(type))) && !accepted(req, type)) {
             answer(resp, 415, new ErrorBody("the request body must be JSON (Content-Type: application/json)",
                     "Content-Type", type == null ? "no Content-Type" : "was " + shorten(type)));
             return;
@@ -161,8 +164,12 @@ public class CrossSiteFilter implements Filter {
         }
     }
 
+    private static String media(String type) {
+        return type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    }
+
     private static boolean accepted(HttpServletRequest req, String type) {
-        String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        String media = media(type);
         if (media.equals("application/json") || media.endsWith("+json")) {
             return true;
         }
