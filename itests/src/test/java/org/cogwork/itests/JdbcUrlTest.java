@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,18 @@ class JdbcUrlTest {
                 + "?socketFactory=org.springframework.context.support.ClassPathXmlApplicationContext&socketFactoryArg=http://127.0.0.1:1/x.xml\"}");
         assertEquals(400, pg.status(), pg.body());
         assertTrue(pg.json().path("detail").asText().contains("socketFactory"), pg.body());
+    }
+
+    @Test
+    void aConfigFileMeetsTheSameCheck() throws Exception {
+        Path target = tmp.resolve("written-from-cfg.txt");
+        // FileInstall reads .cfg files as java.util.Properties: backslashes escape
+        Files.writeString(cogwork.home.resolve("config/org.cogwork.connector.jdbc-filed.cfg"), "cogwork.source.id=filed\n"
+                + "url=jdbc:h2:mem:f;INIT=CALL FILE_WRITE(STRINGTOUTF8('owned'), '" + target.toString().replace("\\", "/") + "')\n");
+        var s = cogwork.await("/api/sources/filed", j -> j.path("problem").asText().contains("INIT"), Duration.ofSeconds(10));
+        assertEquals("UNAVAILABLE", s.path("status").asText(), s.toString());
+        Thread.sleep(500);
+        assertFalse(Files.exists(target), "INIT from a config file wrote " + target);
     }
 
     @Test

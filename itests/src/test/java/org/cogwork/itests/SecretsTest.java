@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -33,7 +34,13 @@ class SecretsTest {
 
     @BeforeAll
     static void boot() throws Exception {
-        cogwork = Cogwork.fresh(tmp).start();
+        cogwork = Cogwork.fresh(tmp);
+        // left by an older version or another umask: the launcher closes it at start
+        Path old = Files.createDirectories(cogwork.home.resolve("data/old"));
+        Files.writeString(old.resolve("readable.cfg"), "password=x\n");
+        Files.setPosixFilePermissions(old.resolve("readable.cfg"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rwxr-xr-x"));
+        cogwork.start();
         created(FileSourceTest.create(cogwork, "pg", "jdbc", "{\"url\": \"" + JdbcSourceTest.PG + "?user=postgres&password="
                 + SECRETS.get(1) + "\", \"user\": \"postgres\", \"password\": \"" + SECRETS.get(0) + "\"}"));
         created(FileSourceTest.create(cogwork, "maria", "jdbc",
