@@ -108,6 +108,22 @@ class CrossSiteTest {
     }
 
     @Test
+    void aReverseProxysNameCanBeAllowed() throws Exception {
+        assertRefused(403, RawHttp.send(cogwork.port, "GET", "/health", new byte[0], "Host: cogwork.example"));
+        Files.writeString(cogwork.home.resolve("config/org.cogwork.runtime.cfg"), "allowed.hosts=cogwork.example\n");
+        long end = System.nanoTime() + 10_000_000_000L;
+        Cogwork.Response r = null;
+        while (System.nanoTime() < end && (r == null || r.status() != 200)) {
+            Thread.sleep(100);
+            r = RawHttp.send(cogwork.port, "GET", "/health", new byte[0], "Host: cogwork.example",
+                    "Origin: https://cogwork.example");
+        }
+        assertEquals(200, r.status(), r.body());
+        assertRefused(403, RawHttp.send(cogwork.port, "GET", "/health", new byte[0], "Host: cogwork.example",
+                "Origin: https://evil.example"));
+    }
+
+    @Test
     void clientsWithoutABrowserAndSameOriginPagesWork() throws Exception {
         Cogwork.Response curl = cogwork.post("/api/sources", source("curl", folder.toString()), "application/json");
         assertEquals(201, curl.status(), curl.body());
