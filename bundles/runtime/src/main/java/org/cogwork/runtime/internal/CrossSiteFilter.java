@@ -129,7 +129,7 @@ public class CrossSiteFilter implements Filter {
 
     private boolean ownAuthority(String authority) {
         Authority a = Authority.parse(authority);
-        return a != null && (own.contains(a.name) && a.port == port || proxied.contains(a.name));
+        return a != null && (own.contains(a.name) && (a.port < 0 ? 80 : a.port) == port || proxied.contains(a.name));
     }
 
     /** The name and port of a Host header ({@code -1}: no port given), or {@code null} if malformed. */
