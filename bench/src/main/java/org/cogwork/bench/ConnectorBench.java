@@ -109,7 +109,7 @@ public final class ConnectorBench {
             p.put("endpoint", endpoint);
             p.put("path.style", true);
             p.put("access.key", "bench");
-            p.put(".secret.key", "bench-secret");
+            p.put("secret.key", "bench-secret");
             org.cogwork.connector.s3.S3Source src = new org.cogwork.connector.s3.S3Source(
                     Converters.standardConverter().convert(p).to(org.cogwork.connector.s3.S3SourceConfig.class));
             for (String set : sets) {

@@ -81,6 +81,7 @@ public final class Main {
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(lockChannel, home)) {
             checkPortFree(host, port);
+            Permissions.tighten(home.data());
             Boot.Booted booted = Boot.init(home, host, port, settings, options);
             Framework framework = booted.framework();
             SafeMode safeMode = booted.safeMode();

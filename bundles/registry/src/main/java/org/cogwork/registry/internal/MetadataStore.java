@@ -79,7 +79,7 @@ public final class MetadataStore implements AutoCloseable {
         }
         if (!u.startsWith("jdbc:h2:") && !u.startsWith("jdbc:postgresql:")) {
             throw new InvalidField("url", "url must be empty (embedded H2), jdbc:h2:... or jdbc:postgresql://..., was '"
-                    + u.replaceAll("password=[^&;]*", "password=***") + "'");
+                    + u.replaceAll("(?i)password=[^&;]*", "password=***") + "'");
         }
         if (config.pool_max() < 1) {
             throw new InvalidField("pool.max", "pool.max must be >= 1, was " + config.pool_max());
@@ -94,8 +94,8 @@ public final class MetadataStore implements AutoCloseable {
         if (config.user() != null && !config.user().isBlank()) {
             hc.setUsername(config.user().trim());
         }
-        if (config._password() != null && !config._password().isEmpty()) {
-            hc.setPassword(config._password());
+        if (config.password() != null && !config.password().isEmpty()) {
+            hc.setPassword(config.password());
         }
         hc.setMaximumPoolSize(config.pool_max());
         hc.setConnectionTimeout(30_000);
@@ -145,7 +145,7 @@ public final class MetadataStore implements AutoCloseable {
 
     /** The URL without credentials, for messages. */
     String where() {
-        return url.replaceAll("password=[^&;]*", "password=***");
+        return url.replaceAll("(?i)password=[^&;]*", "password=***");
     }
 
     boolean postgres() {

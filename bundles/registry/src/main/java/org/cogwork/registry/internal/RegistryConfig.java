@@ -18,9 +18,9 @@ public @interface RegistryConfig {
     @AttributeDefinition(name = "User", required = false)
     String user() default "";
 
-    /** Private property {@code .password}: never a service property, never returned or logged. */
+    /** A secret: masked by the REST API (by this declaration), never logged. */
     @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, required = false)
-    String _password() default "";
+    String password() default "";
 
     @AttributeDefinition(name = "Pool size", description = "Maximum database connections held by the pool.")
     int pool_max() default 8;

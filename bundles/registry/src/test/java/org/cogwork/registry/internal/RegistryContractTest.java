@@ -417,7 +417,7 @@ abstract class RegistryContractTest {
 
     @Test
     void secretsAreNotInMessages() {
-        Map<String, Object> cfg = new HashMap<>(Map.of("url", "jdbc:mysql://x/y?password=hunter2", ".password", "hunter2"));
+        Map<String, Object> cfg = new HashMap<>(Map.of("url", "jdbc:mysql://x/y?password=hunter2", "password", "hunter2"));
         InvalidField e = assertThrows(InvalidField.class, () -> new MetadataStore(config(cfg), data));
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
         assertNotNull(e.field());

@@ -50,7 +50,7 @@ class S3ArtifactsTest {
         }
         storage = new S3ArtifactStorage(Converters.standardConverter().convert(Map.of("name", "lake", "bucket", "artifacts",
                 "prefix", "cogwork", "endpoint", "http://127.0.0.1:" + proxy.getPort(), "path.style", true,
-                "access.key", ACCESS, ".secret.key", SECRET, "timeout.seconds", 10)).to(S3ArtifactStorageConfig.class));
+                "access.key", ACCESS, "secret.key", SECRET, "timeout.seconds", 10)).to(S3ArtifactStorageConfig.class));
         createBucket();
     }
 

@@ -16,10 +16,15 @@ public @interface RuntimeConfig {
             description = "Declarative Services components that must be active for /health to answer UP.")
     String[] required_components() default {
         "org.cogwork.runtime.health", "org.cogwork.runtime.bundles", "org.cogwork.runtime.services",
-        "org.cogwork.runtime.engines", "org.cogwork.runtime.events"
+        "org.cogwork.runtime.engines", "org.cogwork.runtime.events", "org.cogwork.runtime.crosssite"
     };
 
     @AttributeDefinition(name = "Maximum upload size (bytes)",
             description = "Largest bundle jar accepted by POST /api/bundles; larger uploads get 413.")
     long upload_max_bytes() default 256L * 1024 * 1024;
+
+    @AttributeDefinition(name = "Allowed host names", required = false,
+            description = "Host names (any port) browsers may use besides this server's own (loopback, the bound address), "
+                    + "e.g. a reverse proxy's. Requests with another Host or Origin are refused (403).")
+    String[] allowed_hosts() default {};
 }

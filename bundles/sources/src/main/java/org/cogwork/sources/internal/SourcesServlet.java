@@ -13,7 +13,6 @@ import java.util.Iterator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +34,10 @@ import org.cogwork.api.query.Query;
 import org.cogwork.runtime.rest.ApiException;
 import org.cogwork.runtime.rest.Json;
 import org.cogwork.runtime.rest.JsonServlet;
+import org.cogwork.runtime.rest.Secrets;
 import org.cogwork.sources.query.QueryJson;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
@@ -49,6 +51,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * ({@code org.cogwork.connector.<kind>}), and their datasets, schemas, previews and queries.
  *
  * <pre>
- * GET    /api/sources                                   list (secrets masked)
+ * GET    /api/sources                                   list (secrets masked, see {@link #shown})
  * POST   /api/sources                                   {"id", "kind", "config": {...}} → 201
  * GET    /api/sources/{id}                              one source
  * DELETE /api/sources/{id}                              remove its configuration
@@ -77,21 +80,25 @@ public class SourcesServlet extends JsonServlet {
     static final String FACTORY_PREFIX = "org.cogwork.connector.";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern KIND = Pattern.compile("[a-z0-9]{1,32}");
-    private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "credential");
     private static final long START_WAIT_MS = 10_000;
     private static final long TEST_TIMEOUT_S = 30;
 
     private final transient ConfigurationAdmin cm;
     private final transient ServiceComponentRuntime scr;
+    private final transient MetaTypeService metaType;
+    private final transient BundleContext ctx;
     private final transient Map<String, Registered> sources = new ConcurrentHashMap<>();
 
     private record Registered(DataSource source, ServiceReference<DataSource> ref) {
     }
 
     @Activate
-    public SourcesServlet(@Reference ConfigurationAdmin cm, @Reference ServiceComponentRuntime scr) {
+    public SourcesServlet(@Reference ConfigurationAdmin cm, @Reference ServiceComponentRuntime scr,
+            @Reference MetaTypeService metaType, BundleContext ctx) {
         this.cm = cm;
         this.scr = scr;
+        this.metaType = metaType;
+        this.ctx = ctx;
     }
 
     @Reference(service = DataSource.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -192,7 +199,7 @@ public class SourcesServlet extends JsonServlet {
             m.put("problem", problemOf(c));
         }
         if (c != null) {
-            m.put("config", masked(c.getProperties()));
+            m.put("config", shown(c.getProperties(), declared(c.getFactoryPid())));
         }
         if (r != null && r.ref().getBundle() != null) {
             m.put("bundle", r.ref().getBundle().getSymbolicName());
@@ -200,22 +207,30 @@ public class SourcesServlet extends JsonServlet {
         return m;
     }
 
-    private static Map<String, Object> masked(Dictionary<String, Object> props) {
+    /**
+     * A configuration as the API shows it: a value is shown only when the connector declares its key in its
+     * MetaType and not as a password (passwords inside JDBC URLs masked too). Undeclared keys (written into a
+     * config file by hand, or of a connector without MetaType or not installed) are masked: nobody said they
+     * are not secret. Private ({@code .key}) properties are masked as well.
+     */
+    static Map<String, Object> shown(Dictionary<String, Object> props, Secrets.Declared declared) {
         Map<String, Object> out = new TreeMap<>();
         for (Enumeration<String> keys = props.keys(); keys.hasMoreElements(); ) {
             String k = keys.nextElement();
             if (k.startsWith("service.") || k.startsWith("felix.") || k.equals(DataSource.SOURCE_ID)) {
                 continue;
             }
-            Object v = props.get(k);
-            out.put(k.startsWith(".") ? k.substring(1) : k, k.startsWith(".") || isSecret(k) ? "********" : v);
+            boolean visible = declared != null && declared.keys().contains(k) && !declared.secrets().contains(k);
+            out.put(k.startsWith(".") ? k.substring(1) : k, visible ? Secrets.maskValue(props.get(k)) : Secrets.MASK);
         }
         return out;
     }
 
-    static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return SECRET_WORDS.stream().anyMatch(k::contains);
+    /** The MetaType the installed connector for {@code factoryPid} declares, or {@code null}. */
+    private Secrets.Declared declared(String factoryPid) {
+        ComponentDescriptionDTO connector = connectorFor(factoryPid);
+        Bundle b = connector == null ? null : ctx.getBundle(connector.bundle.id);
+        return Secrets.declared(metaType, b, factoryPid);
     }
 
     private Reply create(JsonNode body) throws IOException {
@@ -248,9 +263,15 @@ public class SourcesServlet extends JsonServlet {
         if (!config.isMissingNode() && !config.isObject()) {
             throw ApiException.badRequest("config", "config must be a JSON object of connector settings");
         }
+        Secrets.Declared declared = declared(factoryPid);
         Hashtable<String, Object> props = new Hashtable<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            // A typo ("pwd" for "password") would be ignored by the connector and shown back in clear: refuse it.
+            if (declared != null && (!declared.keys().contains(e.getKey()) || e.getKey().equals(DataSource.SOURCE_ID))) {
+                throw ApiException.badRequest("config." + e.getKey(), "unknown setting '" + e.getKey() + "' for a " + kind
+                        + " source; settings: " + declared.keys().stream().filter(k -> !k.equals(DataSource.SOURCE_ID)).sorted().toList());
+            }
             JsonNode v = e.getValue();
             Object value;
             if (v.isTextual()) {
@@ -264,9 +285,7 @@ public class SourcesServlet extends JsonServlet {
             } else {
                 throw ApiException.badRequest("config." + e.getKey(), "config values must be strings, numbers or booleans");
             }
-            String key = e.getKey();
-            // Secrets are private component properties: never registered as service properties, never returned.
-            props.put(isSecret(key) && !key.startsWith(".") ? "." + key : key, value);
+            props.put(e.getKey(), value); // the keys of config files: secrets are masked by declaration, not renamed
         }
         props.put(DataSource.SOURCE_ID, id);
         Configuration c = cm.getFactoryConfiguration(factoryPid, id, "?");
@@ -280,7 +299,7 @@ public class SourcesServlet extends JsonServlet {
             String failure = failureOf(c.getPid());
             if (failure != null) {
                 deleteAndWait(c, id);
-                throw new ApiException(400, "invalid configuration for a " + kind + " source", "config", failure);
+                throw new ApiException(400, "invalid configuration for a " + kind + " source", fieldOf(failure, props), failure);
             }
             sleep(25);
         }
@@ -438,6 +457,18 @@ public class SourcesServlet extends JsonServlet {
         return failure != null ? failure : "no running connector for " + c.getFactoryPid() + " (is its bundle installed?)";
     }
 
+    /** Connectors start their messages with the setting at fault ("url: ...", "fetch.size must be ..."). */
+    static String fieldOf(String failure, Map<String, Object> props) {
+        String best = null;
+        for (String k : props.keySet()) {
+            if (failure.startsWith(k) && failure.length() > k.length() && " :".indexOf(failure.charAt(k.length())) >= 0
+                    && (best == null || k.length() > best.length())) {
+                best = k;
+            }
+        }
+        return best == null ? "config" : "config." + best;
+    }
+
     /** SCR records a stack trace; people need the message of the root cause. */
     static String firstCause(String failure) {
         if (failure == null) {
@@ -450,7 +481,7 @@ public class SourcesServlet extends JsonServlet {
             }
         }
         int colon = best.indexOf(": ");
-        return colon > 0 && best.substring(0, colon).contains("Exception") ? best.substring(colon + 2) : best;
+        return Secrets.maskUrl(colon > 0 && best.substring(0, colon).contains("Exception") ? best.substring(colon + 2) : best);
     }
 
     private static void sleep(long ms) {

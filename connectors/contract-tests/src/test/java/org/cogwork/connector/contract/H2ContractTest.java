@@ -11,7 +11,7 @@ class H2ContractTest extends QueryContractTest {
     @Override
     DataSource source() throws Exception {
         if (h2 == null) {
-            String url = "jdbc:h2:file:" + tmp.resolve("h2/credit").toAbsolutePath();
+            String url = "jdbc:h2:file:" + tmp.resolve("sources/credit").toAbsolutePath();
             Sources.load(url, "sa", "", TABLE, schema, reference, FILE);
             h2 = Sources.jdbc("h2", url, "sa", "", tmp);
         }

@@ -39,7 +39,7 @@ class S3ContractTest extends QueryContractTest {
             String endpoint = "http://127.0.0.1:" + proxy.getPort();
             S3Source admin = new S3Source(Sources.config(S3SourceConfig.class, Map.of("cogwork.source.id", "s3",
                     "bucket", "lake", "endpoint", endpoint, "path.style", true, "access.key", "contract",
-                    ".secret.key", "contract-secret")));
+                    "secret.key", "contract-secret")));
             ByteArrayOutputStream gz = new ByteArrayOutputStream();
             try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
                 out.write(Files.readAllBytes(Sources.CREDIT));

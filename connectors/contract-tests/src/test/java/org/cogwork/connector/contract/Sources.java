@@ -43,7 +43,7 @@ final class Sources {
         p.put("cogwork.source.id", id);
         p.put("url", url);
         p.put("user", user);
-        p.put(".password", password);
+        p.put("password", password);
         return new JdbcSource(config(JdbcSourceConfig.class, p), dataDir.toString());
     }
 

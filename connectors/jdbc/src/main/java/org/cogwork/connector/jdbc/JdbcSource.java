@@ -83,10 +83,11 @@ public class JdbcSource implements DataSource, AutoCloseable {
     public JdbcSource(JdbcSourceConfig config, String dataDir) {
         this.id = required(config.cogwork_source_id(), "cogwork.source.id");
         String u = config.url() == null ? "" : config.url().trim();
+        Path dir = Path.of(dataDir == null ? "data" : dataDir, "sources");
         if (u.isEmpty()) {
-            Path dir = Path.of(dataDir == null ? "data" : dataDir, "sources");
             u = "jdbc:h2:file:" + dir.resolve(id).toAbsolutePath();
         }
+        JdbcUrlPolicy.check(u, dir); // before anything connects: config files reach here without the REST check
         this.url = u;
         this.schemaName = config.schema() == null || config.schema().isBlank() ? null : config.schema().trim();
         this.fetchSize = atLeast(config.fetch_size(), 1, "fetch.size");
@@ -101,8 +102,8 @@ public class JdbcSource implements DataSource, AutoCloseable {
         if (config.user() != null && !config.user().isBlank()) {
             hc.setUsername(config.user());
         }
-        if (config._password() != null && !config._password().isEmpty()) {
-            hc.setPassword(config._password());
+        if (config.password() != null && !config.password().isEmpty()) {
+            hc.setPassword(config.password());
         }
         hc.setMaximumPoolSize(atLeast(config.pool_max(), 1, "pool.max"));
         hc.setMinimumIdle(0);
@@ -394,12 +395,12 @@ public class JdbcSource implements DataSource, AutoCloseable {
         }
     }
 
-    /** The URL without its query string (where credentials might hide). */
+    /** The URL without its query string or user info (where credentials might hide). */
     String safeUrl() {
         int q = url.indexOf('?');
         int semi = url.startsWith("jdbc:h2:") ? url.indexOf(';') : -1;
         int cut = q >= 0 ? q : semi >= 0 ? semi : url.length();
-        return url.substring(0, cut);
+        return url.substring(0, cut).replaceFirst("//[^/@]*@", "//");
     }
 
     static String rootMessage(Throwable e) {

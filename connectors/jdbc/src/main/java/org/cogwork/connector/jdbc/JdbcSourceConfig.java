@@ -15,15 +15,16 @@ public @interface JdbcSourceConfig {
 
     @AttributeDefinition(name = "JDBC URL", required = false,
             description = "jdbc:h2:..., jdbc:postgresql://host:5432/db or jdbc:mariadb://host:3306/db. Empty: an "
-                    + "embedded H2 database in the runtime's data/ folder. Put the password in 'password', not in the URL.")
+                    + "embedded H2 database in the runtime's data/ folder. Put the password in 'password', not in the URL. H2: "
+                    + "only harmless settings (no INIT), files under data/sources/; no class or file parameters.")
     String url() default "";
 
     @AttributeDefinition(name = "User", required = false)
     String user() default "";
 
-    /** Private property {@code .password}: never a service property, never returned or logged. */
+    /** A secret: masked by the REST API (by this declaration), never logged. */
     @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, required = false)
-    String _password() default "";
+    String password() default "";
 
     @AttributeDefinition(name = "Schema", required = false,
             description = "Schema (PostgreSQL, H2) or database (MariaDB) whose tables are the datasets; default: the connection's.")

@@ -83,7 +83,7 @@ public class S3ArtifactStorage implements ArtifactStorage {
         }
         URI endpoint = endpoint(config.endpoint());
         String region = require(config.region(), "region");
-        AwsCredentialsProvider credentials = credentials(config.access_key(), config._secret_key());
+        AwsCredentialsProvider credentials = credentials(config.access_key(), config.secret_key());
         Duration timeout = Duration.ofSeconds(config.timeout_seconds());
         this.s3 = withBundleLoader(() -> {
             S3ClientBuilder b = S3Client.builder()

@@ -32,11 +32,11 @@ public @interface S3ArtifactStorageConfig {
     @AttributeDefinition(name = "Path-style access", description = "Address buckets as endpoint/bucket; most S3-compatible stores need this.")
     boolean path_style() default false;
 
-    @AttributeDefinition(name = "Access key", description = "Access key id; empty for the default AWS credential chain.", required = false)
+    @AttributeDefinition(name = "Access key", description = "Access key id; empty for the default AWS credential chain.", type = AttributeType.PASSWORD, required = false)
     String access_key() default "";
 
-    @AttributeDefinition(name = "Secret key", description = "Secret access key; a private property, never shown or logged.", type = AttributeType.PASSWORD, required = false)
-    String _secret_key() default "";
+    @AttributeDefinition(name = "Secret key", description = "Secret access key; masked by the REST API (declared PASSWORD), never logged.", type = AttributeType.PASSWORD, required = false)
+    String secret_key() default "";
 
     @AttributeDefinition(name = "Timeout (s)", description = "Bound on connecting and on each API call.")
     int timeout_seconds() default 60;

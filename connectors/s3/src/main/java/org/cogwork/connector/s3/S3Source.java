@@ -128,7 +128,7 @@ public class S3Source implements DataSource {
         String region = require(config.region(), "region");
         this.endpointName = endpoint != null ? endpoint.toString() : "Amazon S3 (" + region + ")";
         this.where = "s3://" + bucket + "/" + prefix + " at " + endpointName;
-        AwsCredentialsProvider credentials = credentials(config.access_key(), config._secret_key());
+        AwsCredentialsProvider credentials = credentials(config.access_key(), config.secret_key());
         this.s3 = withBundleLoader(() -> client(endpoint, region, config.path_style(), credentials));
         this.refresh = new RefreshEvents(id, "s3");
         this.watcher = config.refresh_interval_seconds() > 0

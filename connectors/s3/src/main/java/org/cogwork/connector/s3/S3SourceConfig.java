@@ -31,11 +31,11 @@ public @interface S3SourceConfig {
     @AttributeDefinition(name = "Path-style access", description = "Address buckets as endpoint/bucket instead of bucket.endpoint; most S3-compatible stores need this.")
     boolean path_style() default false;
 
-    @AttributeDefinition(name = "Access key", description = "Access key id; empty for the default AWS credential chain (environment, profile, instance role), then anonymous access.", required = false)
+    @AttributeDefinition(name = "Access key", description = "Access key id; empty for the default AWS credential chain (environment, profile, instance role), then anonymous access.", type = AttributeType.PASSWORD, required = false)
     String access_key() default "";
 
-    @AttributeDefinition(name = "Secret key", description = "Secret access key; stored as a private property, never shown or logged.", type = AttributeType.PASSWORD, required = false)
-    String _secret_key() default "";
+    @AttributeDefinition(name = "Secret key", description = "Secret access key; masked by the REST API (declared PASSWORD), never logged.", type = AttributeType.PASSWORD, required = false)
+    String secret_key() default "";
 
     @AttributeDefinition(name = "Type overrides", description = "column:TYPE pairs, comma separated, e.g. 'Status:CATEGORICAL,Age:DOUBLE'.", required = false)
     String types() default "";

@@ -91,7 +91,7 @@ class S3SourceTest {
     static S3SourceConfig config(Map<String, Object> extra) {
         Map<String, Object> m = new HashMap<>(Map.of("cogwork.source.id", "lake", "bucket", BUCKET,
                 "endpoint", server.endpoint.toString(), "path.style", true, "access.key", S3Server.ACCESS_KEY,
-                ".secret.key", S3Server.SECRET_KEY, "timeout.seconds", 5));
+                "secret.key", S3Server.SECRET_KEY, "timeout.seconds", 5));
         m.putAll(extra);
         return Converters.standardConverter().convert(m).to(S3SourceConfig.class);
     }
@@ -295,7 +295,7 @@ class S3SourceTest {
         assertEquals("bucket check failed: bucket 'nope' not found at " + server.endpoint, noBucket.getMessage());
 
         DataSourceException denied = assertThrows(DataSourceException.class,
-                () -> source(Map.of(".secret.key", "wrong-secret")).test());
+                () -> source(Map.of("secret.key", "wrong-secret")).test());
         assertTrue(denied.getMessage().startsWith("bucket check failed: access denied to bucket 'lake'"), denied.getMessage());
 
         DataSourceException empty = assertThrows(DataSourceException.class, () -> source(Map.of("prefix", "void/")).test());
@@ -350,7 +350,7 @@ class S3SourceTest {
 
     @Test
     void secretsAppearNowhere() throws Exception {
-        S3Source wrong = source(Map.of(".secret.key", "another-s3cr3t"));
+        S3Source wrong = source(Map.of("secret.key", "another-s3cr3t"));
         DataSourceException e = assertThrows(DataSourceException.class, wrong::datasets);
         for (Throwable t = e; t != null; t = t.getCause()) {
             assertFalse(String.valueOf(t.getMessage()).contains("another-s3cr3t"), t.toString());
@@ -365,7 +365,7 @@ class S3SourceTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> source(Map.of("endpoint", "ftp://x")))
                 .getMessage().startsWith("endpoint must be an http(s) URL"));
         assertEquals("secret.key is required when access.key is set", assertThrows(IllegalArgumentException.class,
-                () -> source(Map.of(".secret.key", ""))).getMessage());
+                () -> source(Map.of("secret.key", ""))).getMessage());
         assertEquals("timeout.seconds must be >= 1, was 0", assertThrows(IllegalArgumentException.class,
                 () -> source(Map.of("timeout.seconds", 0))).getMessage());
         assertEquals("on.error must be one of [fail, skip, null], was 'maybe'", assertThrows(IllegalArgumentException.class,
