@@ -41,6 +41,10 @@ public class ErrorPageServlet extends HttpServlet {
             String detail = message == null || failure != null ? null : message.toString();
             body = new ErrorBody(reason, null, detail == null || detail.equalsIgnoreCase(reason) ? null : detail);
         }
+        write(resp, status, body);
+    }
+
+    static void write(HttpServletResponse resp, int status, ErrorBody body) throws IOException {
         resp.setStatus(status);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");

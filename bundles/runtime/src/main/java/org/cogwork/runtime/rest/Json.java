@@ -119,6 +119,9 @@ public final class Json {
             throw badRequest(e);
         } catch (EOFException e) {
             throw ApiException.badRequest("body", "the request body ended before it was complete");
+        } catch (RuntimeException e) {
+            // the container's own refusal while the body streams in (a broken chunked encoding, say)
+            throw ApiException.badRequest("body", "the request body could not be read");
         }
     }
 
