@@ -196,6 +196,16 @@ class FuzzTest {
                 "--XX\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--XX--\r\n".getBytes(StandardCharsets.UTF_8), true);
         check("POST", "/api/bundles", "application/java-archive", Q.repeat(1000).getBytes(StandardCharsets.UTF_8), true);
 
+        // every method on every path (last: DELETE removes what the routes above needed)
+        java.util.Set<String> templates = new java.util.LinkedHashSet<>();
+        routes.forEach(r -> templates.add(r[1]));
+        for (String template : templates) {
+            for (String method : List.of("GET", "POST", "PUT", "PATCH", "HEAD", "OPTIONS", "FOO", "DELETE")) {
+                boolean body = List.of("POST", "PUT", "PATCH").contains(method);
+                check(method, fill(template), body ? "application/json" : null, body ? "{}".getBytes(StandardCharsets.UTF_8) : null, false);
+            }
+        }
+
         long seconds = (System.nanoTime() - t0) / 1_000_000_000;
         assertTrue(failures.isEmpty(), failures.size() + " of " + requests + " answers were wrong (" + seconds + " s): " + kinds
                 + "; e.g.:\n"
@@ -362,7 +372,7 @@ class FuzzTest {
                 writer.start();
             }
             InputStream in = s.getInputStream();
-            Answer a = read(in);
+            Answer a = read(in, method.equals("HEAD"));
             if (writer != null) {
                 try {
                     writer.join(30_000);
@@ -375,7 +385,7 @@ class FuzzTest {
                 try {
                     out.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + cogwork.port + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
-                    open = read(in).status() == 200;
+                    open = read(in, false).status() == 200;
                 } catch (IOException e) {
                     open = false;
                 }
@@ -384,7 +394,7 @@ class FuzzTest {
         }
     }
 
-    private static Answer read(InputStream in) throws IOException {
+    private static Answer read(InputStream in, boolean head) throws IOException {
         String status = line(in);
         if (status == null) {
             throw new IOException("connection closed before an answer");
@@ -397,6 +407,9 @@ class FuzzTest {
             headers.merge(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim(), (x, y) -> x + ", " + y);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (head) {
+            return new Answer(code, headers, "", true);
+        }
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             for (int n = Integer.parseInt(line(in).split(";")[0].trim(), 16); n > 0; n = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
                 body.write(in.readNBytes(n));

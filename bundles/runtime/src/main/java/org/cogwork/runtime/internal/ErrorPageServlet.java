@@ -63,6 +63,8 @@ public class ErrorPageServlet extends HttpServlet {
             case 414 -> "URI too long";
             case 415 -> "unsupported media type";
             case 431 -> "request headers too large";
+            case 501 -> "not implemented";
+            case 505 -> "HTTP version not supported";
             default -> status >= 500 ? "internal error" : "request refused (" + status + ")";
         };
     }

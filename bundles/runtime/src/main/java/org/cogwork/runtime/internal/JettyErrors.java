@@ -54,7 +54,7 @@ public class JettyErrors implements ConnectorFactory {
             int status = response.getStatus() >= 400 ? response.getStatus() : 500;
             String reason = ErrorPageServlet.reason(status);
             Object message = request.getAttribute(ErrorHandler.ERROR_MESSAGE);
-            String detail = status >= 500 || message == null || message.toString().equalsIgnoreCase(reason) ? null : message.toString();
+            String detail = status >= 500 && status != 505 || message == null || message.toString().equalsIgnoreCase(reason) ? null : message.toString();
             if (status == 400 && (detail == null || detail.equalsIgnoreCase("Bad Request"))) {
                 detail = "the request line, URI or headers could not be parsed (bad percent-encoding, a NUL or control character?)";
             }
