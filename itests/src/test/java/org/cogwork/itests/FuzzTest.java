@@ -267,7 +267,7 @@ class FuzzTest {
         return p;
     }
 
-    /** The route with its ids, then with each placeholder in turn replaced by bad segments. */
+    /** The route with its ids, then with each placeholder in turn replaced by bad segments or left out. */
     private static List<String> paths(String template) {
         List<String> out = new ArrayList<>();
         out.add(fill(template));
@@ -277,6 +277,7 @@ class FuzzTest {
             for (String bad : List.of("%zz", "%00", "%2e%2e", "%25zz", "%ff%fe", Q.repeat(5000), "-1")) {
                 out.add(fill(template.substring(0, start) + bad + template.substring(end + 1)));
             }
+            out.add(fill(template.substring(0, start - 1) + template.substring(end + 1))); // the segment left out
             start = template.indexOf('{', end);
         }
         out.add(fill(template) + "?max=x&version=x&filter=%zz&experiment=" + Q.repeat(3000));

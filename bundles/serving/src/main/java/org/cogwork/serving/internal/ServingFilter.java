@@ -156,7 +156,13 @@ public class ServingFilter implements Filter {
         }
         JsonNode body;
         try (InputStream in = req.getInputStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, predictor.maxBodyBytes + 1));
+            byte[] bytes;
+            try {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, predictor.maxBodyBytes + 1));
+            } catch (RuntimeException e) {
+                // the container's refusal while the body streams in (a broken chunked encoding, say)
+                throw new Rejected(400, "body", "the request body could not be read");
+            }
             if (bytes.length > predictor.maxBodyBytes) {
                 throw new Rejected(413, "body", "request body larger than " + predictor.maxBodyBytes + " bytes");
             }

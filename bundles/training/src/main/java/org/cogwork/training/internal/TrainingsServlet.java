@@ -37,7 +37,7 @@ public class TrainingsServlet extends JsonServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
-        if ("GET".equals(req.getMethod()) && path.endsWith("/artifact")) {
+        if ("GET".equals(req.getMethod()) && path.endsWith("/artifact") && path.length() > "/artifact".length()) {
             String id = path.substring(1, path.length() - "/artifact".length());
             Path file = trainings.artifact(id).orElse(null);
             if (file == null || !Files.exists(file)) {
