@@ -277,7 +277,10 @@ class FuzzTest {
             for (String bad : List.of("%zz", "%00", "%2e%2e", "%25zz", "%ff%fe", Q.repeat(5000), "-1")) {
                 out.add(fill(template.substring(0, start) + bad + template.substring(end + 1)));
             }
-            out.add(fill(template.substring(0, start - 1) + template.substring(end + 1))); // the segment left out
+            String without = template.substring(0, start - 1) + template.substring(end + 1); // the segment left out
+            if (!without.isEmpty()) {
+                out.add(fill(without));
+            }
             start = template.indexOf('{', end);
         }
         out.add(fill(template) + "?max=x&version=x&filter=%zz&experiment=" + Q.repeat(3000));
