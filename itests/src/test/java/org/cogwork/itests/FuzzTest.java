@@ -175,7 +175,7 @@ class FuzzTest {
             if (!method.equals("GET") && !method.equals("DELETE")) {
                 String path = fill(template);
                 for (byte[] body : bodies) {
-                    check(method, path, "application/json", body, false);
+                    check(method, path, "application/json", body, true);
                 }
                 // a wrong type or a long string in each field a route may read (MLflow's routes read fields as text)
                 for (String f : template.startsWith("/api/2.0/") ? List.<String>of() : FIELDS) {

@@ -30,6 +30,7 @@ import org.cogwork.api.tracking.RunStatus;
 import org.cogwork.runtime.rest.ApiException;
 import org.cogwork.runtime.rest.ErrorBody;
 import org.cogwork.runtime.rest.Json;
+import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -142,6 +143,7 @@ public class MlflowServlet extends HttpServlet {
             answer = error("INTERNAL_ERROR", "internal error (see the server log)");
         }
         resp.setStatus(status);
+        JsonServlet.closeIfBodyUnread(req, resp);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         Shapes.JSON.writeValue(resp.getOutputStream(), answer);

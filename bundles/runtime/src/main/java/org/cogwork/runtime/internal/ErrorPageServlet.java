@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.cogwork.runtime.rest.ErrorBody;
 import org.cogwork.runtime.rest.Json;
+import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletErrorPage;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ public class ErrorPageServlet extends HttpServlet {
             String detail = message == null || failure != null ? null : message.toString();
             body = new ErrorBody(reason, null, detail == null || detail.equalsIgnoreCase(reason) ? null : detail);
         }
+        JsonServlet.closeIfBodyUnread(req, resp);
         write(resp, status, body);
     }
 

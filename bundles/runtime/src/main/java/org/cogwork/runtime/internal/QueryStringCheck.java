@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import org.cogwork.runtime.rest.ErrorBody;
+import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.Preprocessor;
 
@@ -27,6 +28,7 @@ public class QueryStringCheck implements Preprocessor {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
         String query = request instanceof HttpServletRequest http ? http.getQueryString() : null;
         if (query != null && !decodable(query)) {
+            JsonServlet.closeIfBodyUnread((HttpServletRequest) request, (HttpServletResponse) response);
             ErrorPageServlet.write((HttpServletResponse) response, 400,
                     new ErrorBody("the query string is not valid percent-encoded UTF-8", "query", null));
             return;

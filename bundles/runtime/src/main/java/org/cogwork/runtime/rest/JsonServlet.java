@@ -54,11 +54,31 @@ public abstract class JsonServlet extends HttpServlet {
             reply = new Reply(500, new ErrorBody("internal error", null, "see the server log"));
         }
         resp.setStatus(reply.status());
+        closeIfBodyUnread(req, resp);
         if (reply.body() != null) {
             resp.setContentType("application/json");
             resp.setCharacterEncoding("UTF-8");
             Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(resp.getOutputStream(), reply.body());
         }
+    }
+
+    /**
+     * Asks the client to close the connection when the request body was not read to its end (an answer given
+     * before reading it, a parse error half-way): Jetty would close the connection after the answer anyway rather
+     * than read the rest, and a client must be told so. Call before the response is committed.
+     */
+    public static void closeIfBodyUnread(HttpServletRequest req, HttpServletResponse resp) {
+        if (req.getContentLengthLong() <= 0 && req.getHeader("Transfer-Encoding") == null) {
+            return;
+        }
+        try {
+            if (req.getInputStream().isFinished()) {
+                return;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // read through getReader(), or broken: close to be safe
+        }
+        resp.setHeader("Connection", "close");
     }
 
     /** A 405 naming the method, for resources that do not support it. */

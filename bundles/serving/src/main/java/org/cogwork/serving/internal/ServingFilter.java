@@ -23,6 +23,7 @@ import org.cogwork.api.serving.PredictionResponse;
 import org.cogwork.runtime.rest.ApiException;
 import org.cogwork.runtime.rest.ErrorBody;
 import org.cogwork.runtime.rest.Json;
+import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -107,6 +108,7 @@ public class ServingFilter implements Filter {
             body = new ErrorBody("the model cannot be served", null, e.getMessage());
         }
         resp.setStatus(status);
+        JsonServlet.closeIfBodyUnread(req, resp);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         Json.MAPPER.writeValue(resp.getOutputStream(), body);
