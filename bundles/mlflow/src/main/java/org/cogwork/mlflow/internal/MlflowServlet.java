@@ -8,6 +8,7 @@ import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ import org.cogwork.api.tracking.Page;
 import org.cogwork.api.tracking.Run;
 import org.cogwork.api.tracking.RunQuery;
 import org.cogwork.api.tracking.RunStatus;
+import org.cogwork.runtime.rest.ApiException;
+import org.cogwork.runtime.rest.ErrorBody;
+import org.cogwork.runtime.rest.Json;
+import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -110,19 +115,15 @@ public class MlflowServlet extends HttpServlet {
         Object answer;
         int status = 200;
         try {
-            JsonNode body = Shapes.JSON.createObjectNode();
-            if (req.getContentLengthLong() != 0 && !"GET".equals(req.getMethod())) {
-                JsonNode parsed = Shapes.JSON.readTree(req.getInputStream());
-                if (parsed != null && parsed.isObject()) {
-                    body = parsed;
-                } else if (parsed != null) {
-                    throw MlflowError.invalid("The request body must be a JSON object.");
-                }
-            }
+            JsonNode body = "GET".equals(req.getMethod()) ? Shapes.JSON.createObjectNode() : Json.readOptionalObject(req);
             answer = dispatch(new Req(req.getMethod(), path, body, req));
         } catch (MlflowError e) {
             status = e.status;
             answer = error(e.code, e.getMessage());
+        } catch (ApiException e) {
+            // the body could not be read as a JSON object (Cogwork's reader names what was wrong)
+            status = e.status();
+            answer = error("body".equals(e.field()) ? "MALFORMED_REQUEST" : "INVALID_PARAMETER_VALUE", e.getMessage());
         } catch (NoSuchElementException e) {
             status = 404;
             answer = error("RESOURCE_DOES_NOT_EXIST", e.getMessage());
@@ -132,20 +133,24 @@ public class MlflowServlet extends HttpServlet {
             answer = error(exists ? "RESOURCE_ALREADY_EXISTS" : "INVALID_PARAMETER_VALUE", e.getMessage());
         } catch (JsonProcessingException e) {
             status = 400;
-            answer = error("MALFORMED_REQUEST", "Malformed JSON: " + e.getOriginalMessage());
-        } catch (RuntimeException e) {
+            answer = error("MALFORMED_REQUEST", Json.badRequest(e).getMessage());
+        } catch (EOFException e) {
+            status = 400;
+            answer = error("MALFORMED_REQUEST", "the request body ended before it was complete");
+        } catch (RuntimeException | IOException e) {
             LOG.error("MLflow API {} {} failed", req.getMethod(), path, e);
             status = 500;
-            answer = error("INTERNAL_ERROR", "internal error: " + e.getClass().getSimpleName());
+            answer = error("INTERNAL_ERROR", "internal error (see the server log)");
         }
         resp.setStatus(status);
+        JsonServlet.closeIfBodyUnread(req, resp);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         Shapes.JSON.writeValue(resp.getOutputStream(), answer);
     }
 
     private static ObjectNode error(String code, String message) {
-        return Shapes.JSON.createObjectNode().put("error_code", code).put("message", message);
+        return Shapes.JSON.createObjectNode().put("error_code", code).put("message", ErrorBody.safe(message));
     }
 
     private ObjectNode dispatch(Req r) throws IOException {

@@ -40,7 +40,7 @@ public class ExperimentsServlet extends RestSupport {
                 case "GET" -> Reply.ok(tracker.experiments(req.getParameter("filter"), "true".equals(req.getParameter("deleted")),
                         intParam(req, "max", 1000), req.getParameter("pageToken")));
                 case "POST" -> {
-                    Create c = Json.MAPPER.readValue(req.getInputStream(), Create.class);
+                    Create c = Json.readObject(req, Create.class);
                     yield new Reply(201, tracker.createExperiment(c.name(), c.tags()));
                 }
                 default -> throw methodNotAllowed(method, "");

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.cogwork.api.artifact.ArtifactStorage;
+import org.cogwork.runtime.rest.Json;
 
 /**
  * The built-in storage: a folder ({@code data/artifacts/}). A put writes a temporary file beside the target,
@@ -34,6 +35,15 @@ public final class LocalArtifactStorage implements ArtifactStorage {
     @Override
     public void put(String key, InputStream content, long length) throws IOException {
         Path target = file(key);
+        // a folder cannot hold both a file "a" and a file "a/b" (object stores can): the caller's path is refused
+        if (Files.isDirectory(target)) {
+            throw new InvalidField("path", "artifact path " + Json.quote(key) + " is a folder of other artifacts");
+        }
+        for (Path p = target.getParent(); !p.equals(root); p = p.getParent()) {
+            if (Files.isRegularFile(p)) {
+                throw new InvalidField("path", "artifact path " + Json.quote(key) + " lies below the artifact " + Json.quote(root.relativize(p).toString()));
+            }
+        }
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
         try {

@@ -66,7 +66,7 @@ public class ModelsServlet extends RestSupport {
                     yield Reply.ok(out);
                 }
                 case "POST" -> {
-                    CreateModel c = Json.MAPPER.readValue(req.getInputStream(), CreateModel.class);
+                    CreateModel c = Json.readObject(req, CreateModel.class);
                     yield new Reply(201, registry.createModel(c.name(), c.description(), c.tags()));
                 }
                 default -> throw methodNotAllowed(method, "");
@@ -78,7 +78,7 @@ public class ModelsServlet extends RestSupport {
                 case "GET":
                     return Reply.ok(withVersions(find(name)));
                 case "PATCH": {
-                    UpdateModel u = Json.MAPPER.readValue(req.getInputStream(), UpdateModel.class);
+                    UpdateModel u = Json.readObject(req, UpdateModel.class);
                     return Reply.ok(registry.updateModel(name, u.description()));
                 }
                 case "DELETE":
@@ -94,7 +94,7 @@ public class ModelsServlet extends RestSupport {
                 case "GET":
                     return Reply.ok(registry.versions(name));
                 case "POST": {
-                    CreateVersion c = Json.MAPPER.readValue(req.getInputStream(), CreateVersion.class);
+                    CreateVersion c = Json.readObject(req, CreateVersion.class);
                     return new Reply(201, registry.createVersion(name, c.runId(), c.source(), c.description(), c.provenance(), c.tags()));
                 }
                 default:
@@ -107,7 +107,7 @@ public class ModelsServlet extends RestSupport {
                 case "GET":
                     return Reply.ok(findVersion(name, v));
                 case "PATCH": {
-                    UpdateVersion u = Json.MAPPER.readValue(req.getInputStream(), UpdateVersion.class);
+                    UpdateVersion u = Json.readObject(req, UpdateVersion.class);
                     return Reply.ok(registry.updateVersion(name, v, u.description(), u.approval(), actor));
                 }
                 case "DELETE":
@@ -124,7 +124,7 @@ public class ModelsServlet extends RestSupport {
                     return Reply.ok(registry.byAlias(name, alias).orElseThrow(() ->
                             ApiException.notFound("model '" + name + "' has no alias '" + alias + "'")));
                 case "PUT": {
-                    MoveAlias m = Json.MAPPER.readValue(req.getInputStream(), MoveAlias.class);
+                    MoveAlias m = Json.readObject(req, MoveAlias.class);
                     if (m.version() == null) {
                         throw ApiException.badRequest("version", "version is required");
                     }

@@ -119,7 +119,7 @@ public class RunsServlet extends RestSupport {
             return switch (method) {
                 case "GET" -> Reply.ok(search(req));
                 case "POST" -> {
-                    CreateRun c = Json.MAPPER.readValue(req.getInputStream(), CreateRun.class);
+                    CreateRun c = Json.readObject(req, CreateRun.class);
                     yield new Reply(201, tracker.createRun(c.experimentId(), c.name(), c.startTime(), c.tags()));
                 }
                 default -> throw methodNotAllowed(method, "");
@@ -131,7 +131,7 @@ public class RunsServlet extends RestSupport {
                 case "GET":
                     return Reply.ok(find(id));
                 case "PATCH": {
-                    UpdateRun u = Json.MAPPER.readValue(req.getInputStream(), UpdateRun.class);
+                    UpdateRun u = Json.readObject(req, UpdateRun.class);
                     return Reply.ok(tracker.updateRun(id, u.status(), u.endTime(), u.name()));
                 }
                 case "DELETE":
@@ -153,25 +153,28 @@ public class RunsServlet extends RestSupport {
                     return new Reply(202, Map.of("id", job, "status", "QUEUED", "href", "/api/trainings/" + job, "reproduces", id));
                 }
                 case "metrics": {
-                    Metric m = Json.MAPPER.readValue(req.getInputStream(), Metric.class);
+                    Metric m = Json.readObject(req, Metric.class);
                     tracker.logMetric(id, m.point("body"));
                     return new Reply(201, Map.of("run", id, "key", m.key()));
                 }
                 case "params": {
-                    KeyValue kv = Json.MAPPER.readValue(req.getInputStream(), KeyValue.class);
+                    KeyValue kv = Json.readObject(req, KeyValue.class);
                     tracker.logParam(id, kv.key(), kv.value());
                     return new Reply(201, Map.of("run", id, "key", kv.key()));
                 }
                 case "tags": {
-                    KeyValue kv = Json.MAPPER.readValue(req.getInputStream(), KeyValue.class);
+                    KeyValue kv = Json.readObject(req, KeyValue.class);
                     tracker.setTag(id, kv.key(), kv.value());
                     return new Reply(201, Map.of("run", id, "key", kv.key()));
                 }
                 case "batch": {
-                    Batch b = Json.MAPPER.readValue(req.getInputStream(), Batch.class);
+                    Batch b = Json.readObject(req, Batch.class);
                     List<MetricPoint> points = new ArrayList<>();
                     if (b.metrics() != null) {
                         for (int i = 0; i < b.metrics().size(); i++) {
+                            if (b.metrics().get(i) == null) {
+                                throw ApiException.badRequest("metrics[" + i + "]", "metrics[" + i + "]: expected an object");
+                            }
                             points.add(b.metrics().get(i).point("metrics[" + i + "]"));
                         }
                     }

@@ -32,6 +32,7 @@ import org.cogwork.api.tracking.Page;
 import org.cogwork.api.tracking.Run;
 import org.cogwork.api.tracking.RunQuery;
 import org.cogwork.api.tracking.RunStatus;
+import org.cogwork.runtime.rest.Json;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
@@ -451,7 +452,7 @@ public class Tracking implements ExperimentTracker {
                     h.execute("INSERT INTO params (run_id, param_key, param_value) VALUES (?, ?, ?)", runId, p.getKey(), p.getValue());
                 } else if (!old.get().equals(p.getValue())) {
                     throw new InvalidField("params." + p.getKey(), "param '" + p.getKey() + "' of run " + runId
-                            + " was already logged with value '" + old.get() + "'; params are immutable (attempted '" + p.getValue() + "')");
+                            + " was already logged with value " + Json.quote(old.get()) + "; params are immutable (attempted " + Json.quote(p.getValue()) + ")");
                 }
             }
             new TreeMap<>(ts).forEach((k, v) -> upsertTag(h, runId, k, v));

@@ -95,8 +95,10 @@ public class BundlesServlet extends JsonServlet {
                 Part part;
                 try {
                     part = req.getPart("file");
-                } catch (ServletException | IllegalStateException e) {
-                    throw new ApiException(400, "could not read the multipart upload", "file", e.getMessage());
+                } catch (ServletException | IllegalStateException | IOException e) {
+                    // no boundary, a truncated or malformed body: the client's; the parser's message names its classes
+                    throw new ApiException(400, "could not read the multipart upload (a multipart/form-data body with a boundary"
+                            + " and a part named 'file')", "file", null);
                 }
                 if (part == null) {
                     throw ApiException.badRequest("file", "multipart upload needs a part named 'file'");

@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cogwork.runtime.rest.ApiException;
+import org.cogwork.runtime.rest.Json;
 import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -58,7 +59,7 @@ public class RootServlet extends JsonServlet {
     protected Reply handle(String method, String path, HttpServletRequest req) {
         String full = req.getServletPath() + path;
         if (!full.isEmpty() && !"/".equals(full)) {
-            throw ApiException.notFound("no such resource: " + method + " " + full);
+            throw ApiException.notFound("no such resource: " + method + " " + Json.quote(full));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", "Cogwork");

@@ -1,13 +1,11 @@
 package org.cogwork.runtime.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,19 +41,20 @@ public abstract class JsonServlet extends HttpServlet {
             reply = handle(req.getMethod(), path, req);
         } catch (ApiException e) {
             reply = new Reply(e.status(), new ErrorBody(e.getMessage(), e.field(), e.detail()));
-        } catch (UnrecognizedPropertyException e) {
-            reply = new Reply(400, new ErrorBody("unknown field '" + e.getPropertyName() + "'", fieldPath(e), null));
-        } catch (MismatchedInputException e) {
-            reply = new Reply(400, new ErrorBody("wrong type or missing value", fieldPath(e), e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            reply = new Reply(400, new ErrorBody("malformed JSON", "body", e.getOriginalMessage()));
+            ApiException a = Json.badRequest(e);
+            reply = new Reply(a.status(), new ErrorBody(a.getMessage(), a.field(), null));
+        } catch (EOFException e) {
+            // the client closed or cut the body short (Jetty's EofException is one)
+            reply = new Reply(400, new ErrorBody("the request body ended before it was complete", "body", null));
         } catch (IllegalArgumentException e) {
             reply = new Reply(400, new ErrorBody(e.getMessage(), null, null));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             LOG.error("{} {} failed", req.getMethod(), req.getRequestURI(), e);
-            reply = new Reply(500, new ErrorBody("internal error", null, e.getClass().getSimpleName()));
+            reply = new Reply(500, new ErrorBody("internal error", null, "see the server log"));
         }
         resp.setStatus(reply.status());
+        closeIfBodyUnread(req, resp);
         if (reply.body() != null) {
             resp.setContentType("application/json");
             resp.setCharacterEncoding("UTF-8");
@@ -63,11 +62,23 @@ public abstract class JsonServlet extends HttpServlet {
         }
     }
 
-    private static String fieldPath(MismatchedInputException e) {
-        String p = e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
-        return p.isEmpty() ? "body" : p.replace(".[", "[");
+    /**
+     * Asks the client to close the connection when the request body was not read to its end (an answer given
+     * before reading it, a parse error half-way): Jetty would close the connection after the answer anyway rather
+     * than read the rest, and a client must be told so. Call before the response is committed.
+     */
+    public static void closeIfBodyUnread(HttpServletRequest req, HttpServletResponse resp) {
+        if (req.getContentLengthLong() <= 0 && req.getHeader("Transfer-Encoding") == null) {
+            return;
+        }
+        try {
+            if (req.getInputStream().isFinished()) {
+                return;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // read through getReader(), or broken: close to be safe
+        }
+        resp.setHeader("Connection", "close");
     }
 
     /** A 405 naming the method, for resources that do not support it. */

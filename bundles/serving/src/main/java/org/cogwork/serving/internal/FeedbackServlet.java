@@ -54,10 +54,7 @@ public class FeedbackServlet extends JsonServlet {
                 return Reply.ok(feedback.forPrediction(id));
             }
             if (method.equals("POST")) {
-                JsonNode b = Json.MAPPER.readTree(req.getInputStream());
-                if (b == null || !b.isObject()) {
-                    throw ApiException.badRequest("body", "expected {\"score\": ..., \"correctedLabel\": ..., \"comment\": ..., \"author\": ...}");
-                }
+                JsonNode b = Json.readObject(req);
                 for (Iterator<String> it = b.fieldNames(); it.hasNext(); ) {
                     String f = it.next();
                     if (!List.of("score", "correctedLabel", "comment", "author").contains(f)) {

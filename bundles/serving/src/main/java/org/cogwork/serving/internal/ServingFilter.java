@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.cogwork.api.data.MalformedDataException;
 import org.cogwork.api.serving.PredictionResponse;
+import org.cogwork.runtime.rest.ApiException;
 import org.cogwork.runtime.rest.ErrorBody;
 import org.cogwork.runtime.rest.Json;
+import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -84,9 +86,16 @@ public class ServingFilter implements Filter {
         } catch (NoSuchElementException e) {
             status = 404;
             body = new ErrorBody(e.getMessage(), null, null);
+        } catch (ApiException e) {
+            status = e.status();
+            body = new ErrorBody(e.getMessage(), e.field(), e.detail());
         } catch (JsonProcessingException e) {
+            ApiException a = Json.badRequest(e);
+            status = a.status();
+            body = new ErrorBody(a.getMessage(), a.field(), null);
+        } catch (java.io.EOFException e) {
             status = 400;
-            body = new ErrorBody("malformed JSON", "body", e.getOriginalMessage());
+            body = new ErrorBody("the request body ended before it was complete", "body", null);
         } catch (MalformedDataException | IllegalArgumentException e) {
             status = 400;
             String m = e.getMessage();
@@ -99,6 +108,7 @@ public class ServingFilter implements Filter {
             body = new ErrorBody("the model cannot be served", null, e.getMessage());
         }
         resp.setStatus(status);
+        JsonServlet.closeIfBodyUnread(req, resp);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         Json.MAPPER.writeValue(resp.getOutputStream(), body);
@@ -122,7 +132,7 @@ public class ServingFilter implements Filter {
             case "GET" -> Json.MAPPER.readTree(predictor.policy(model).toJson());
             case "PUT" -> {
                 try (InputStream in = req.getInputStream()) {
-                    yield Json.MAPPER.readTree(predictor.setPolicy(model, TrafficPolicy.parse(Json.MAPPER.readTree(in))).toJson());
+                    yield Json.MAPPER.readTree(predictor.setPolicy(model, TrafficPolicy.parse(Json.readObject(in))).toJson());
                 }
             }
             case "DELETE" -> Json.MAPPER.readTree(predictor.setPolicy(model, TrafficPolicy.NONE).toJson());
@@ -148,14 +158,17 @@ public class ServingFilter implements Filter {
         }
         JsonNode body;
         try (InputStream in = req.getInputStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, predictor.maxBodyBytes + 1));
+            byte[] bytes;
+            try {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, predictor.maxBodyBytes + 1));
+            } catch (RuntimeException e) {
+                // the container's refusal while the body streams in (a broken chunked encoding, say)
+                throw new Rejected(400, "body", "the request body could not be read");
+            }
             if (bytes.length > predictor.maxBodyBytes) {
                 throw new Rejected(413, "body", "request body larger than " + predictor.maxBodyBytes + " bytes");
             }
-            body = Json.MAPPER.readTree(bytes);
-        }
-        if (body == null || !body.isObject()) {
-            throw new Rejected(400, "body", "expected {\"rows\": [{...}, ...]}");
+            body = Json.readObject(new java.io.ByteArrayInputStream(bytes));
         }
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();

@@ -117,7 +117,7 @@ public class SourcesServlet extends JsonServlet {
         if (p.isEmpty()) {
             return switch (method) {
                 case "GET" -> Reply.ok(list());
-                case "POST" -> create(Json.MAPPER.readTree(req.getInputStream()));
+                case "POST" -> create(Json.readObject(req));
                 default -> throw methodNotAllowed(method, path);
             };
         }
@@ -150,7 +150,7 @@ public class SourcesServlet extends JsonServlet {
                 }
                 if (tail.endsWith("/query") && method.equals("POST")) {
                     String ds = tail.substring(0, tail.length() - "/query".length());
-                    JsonNode body = req.getContentLengthLong() == 0 ? null : Json.MAPPER.readTree(req.getInputStream());
+                    JsonNode body = Json.readOptionalObject(req);
                     return Reply.ok(page(source, ds, QueryJson.parse(body)));
                 }
             }

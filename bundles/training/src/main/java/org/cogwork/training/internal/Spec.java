@@ -41,6 +41,8 @@ record Spec(String name, String source, String dataset, Query query, JsonNode qu
     record Register(String model, String alias) {
     }
 
+    /** The registry's limit on a tag value, which the spec becomes. */
+    static final int MAX_SPEC_LENGTH = 8000;
     private static final Set<String> FIELDS = Set.of("name", "source", "dataset", "query", "target", "task", "features",
             "pipeline", "engine", "algorithm", "hyperparameters", "candidates", "split", "crossValidation", "search",
             "seed", "timeLimitSeconds", "experiment", "register");
@@ -63,8 +65,15 @@ record Spec(String name, String source, String dataset, Query query, JsonNode qu
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw ApiException.badRequest(f, "unknown field '" + f + "'; a spec has " + new java.util.TreeSet<>(FIELDS));
+                throw ApiException.badRequest(f, "unknown field " + Json.quote(f) + "; a spec has " + new java.util.TreeSet<>(FIELDS));
             }
+        }
+        // The spec is kept as a tag of its tracked run (for reproduce): one that cannot be kept is refused here,
+        // not lost with the run after the job has started.
+        int length = n.toString().length();
+        if (length > MAX_SPEC_LENGTH) {
+            throw ApiException.badRequest("body", "a training spec must be at most " + MAX_SPEC_LENGTH
+                    + " characters of JSON (it is recorded with its run), was " + length);
         }
         String source = text(n, "source", true);
         String dataset = text(n, "dataset", true);
@@ -154,7 +163,8 @@ record Spec(String name, String source, String dataset, Query query, JsonNode qu
             if (model == null || model.isBlank()) {
                 throw ApiException.badRequest("register.model", "register needs the name of the model to register the result under");
             }
-            register = new Register(model, reg.path("alias").asText(null));
+            register = new Register(Json.checkLength("register.model", model, Json.MAX_NAME_LENGTH),
+                    Json.checkLength("register.alias", reg.path("alias").asText(null), Json.MAX_NAME_LENGTH));
         }
         String experiment = text(n, "experiment", false);
         String name = text(n, "name", false);
@@ -221,7 +231,7 @@ record Spec(String name, String source, String dataset, Query query, JsonNode qu
         if (!v.isTextual() || v.asText().isBlank()) {
             throw ApiException.badRequest(f, f + " must be a non-empty string");
         }
-        return v.asText();
+        return Json.checkLength(f, v.asText(), Json.MAX_NAME_LENGTH);
     }
 
     private static List<String> strings(JsonNode n, String f) {

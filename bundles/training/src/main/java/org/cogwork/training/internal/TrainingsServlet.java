@@ -37,7 +37,7 @@ public class TrainingsServlet extends JsonServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
-        if ("GET".equals(req.getMethod()) && path.endsWith("/artifact")) {
+        if ("GET".equals(req.getMethod()) && path.endsWith("/artifact") && path.length() > "/artifact".length()) {
             String id = path.substring(1, path.length() - "/artifact".length());
             Path file = trainings.artifact(id).orElse(null);
             if (file == null || !Files.exists(file)) {
@@ -64,7 +64,7 @@ public class TrainingsServlet extends JsonServlet {
                 case "GET" -> Reply.ok(trainings.jobs());
                 case "POST" -> {
                     try {
-                        String id = trainings.submitJson(Json.MAPPER.readTree(req.getInputStream()));
+                        String id = trainings.submitJson(Json.readObject(req));
                         yield new Reply(202, Map.of("id", id, "status", "QUEUED", "href", "/api/trainings/" + id));
                     } catch (SpecException e) {
                         throw ApiException.badRequest(e.field(), e.getMessage());
@@ -74,10 +74,11 @@ public class TrainingsServlet extends JsonServlet {
             };
         }
         if (p.equals("reproduce") && method.equals("POST")) {
-            String runId = Json.MAPPER.readTree(req.getInputStream()).path("runId").asText(null);
+            String runId = Json.readObject(req).path("runId").asText(null);
             if (runId == null || runId.isBlank()) {
                 throw ApiException.badRequest("runId", "runId is required: the tracked run to reproduce");
             }
+            Json.checkLength("runId", runId, Json.MAX_NAME_LENGTH);
             try {
                 String id = trainings.reproduce(runId);
                 return new Reply(202, Map.of("id", id, "status", "QUEUED", "href", "/api/trainings/" + id, "reproduces", runId));
