@@ -9,12 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +40,7 @@ class DurabilityTest {
     @Test
     void idleWritesSurviveKill9OnPostgres() throws Exception {
         String schema = "durability_" + Long.toHexString(System.nanoTime());
-        try (Connection pg = connectOrSkip(); Statement st = pg.createStatement()) {
+        try (Connection pg = JdbcSourceTest.connectOrSkip(); Statement st = pg.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
             try (Cogwork c = Cogwork.fresh(tmp)) {
                 Files.writeString(c.home.resolve("config/org.cogwork.registry.cfg"),
@@ -206,18 +204,5 @@ class DurabilityTest {
 
     private static Cogwork.Response post(Cogwork c, String path, String body) throws Exception {
         return c.post(path, body.getBytes(StandardCharsets.UTF_8), "application/json");
-    }
-
-    private static Connection connectOrSkip() {
-        try {
-            return DriverManager.getConnection(JdbcSourceTest.PG, "postgres", "");
-        } catch (Exception e) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("CI must run against PostgreSQL at " + JdbcSourceTest.PG, e);
-            }
-            System.out.println("SKIPPED: no PostgreSQL at " + JdbcSourceTest.PG + ": " + e.getMessage());
-            Assumptions.abort("no PostgreSQL at " + JdbcSourceTest.PG);
-            return null;
-        }
     }
 }

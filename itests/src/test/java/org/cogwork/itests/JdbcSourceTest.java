@@ -107,7 +107,7 @@ class JdbcSourceTest {
         assertTrue(bad.json().path("detail").asText().contains("unsupported database"), bad.body());
     }
 
-    private static Connection connectOrSkip() {
+    static Connection connectOrSkip() {
         try {
             return DriverManager.getConnection(PG, "postgres", "");
         } catch (Exception e) {
