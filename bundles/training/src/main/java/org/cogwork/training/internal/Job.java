@@ -35,8 +35,10 @@ final class Job {
     final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
     /** The thread inside an engine call, or {@code null}; guarded by {@code this}. */
     private Thread inEngine;
-    /** For an abandoned job: when its run thread finally returned and let go of what it held. */
-    volatile Instant released;
+    /** When the job's run thread returned and let go of what it held (shown as {@code released} once abandoned). */
+    volatile Instant returned;
+    /** Set by the one call that ends the job, while it records the run's end; guarded by {@code this}. */
+    boolean finishing;
     /** The tracked run recording this job, or {@code null} when no tracker is installed. */
     volatile String runId;
     /** The run this job reproduces, or {@code null}. */
@@ -117,8 +119,8 @@ final class Job {
         if (error != null) {
             m.put("error", error);
         }
-        if (released != null) {
-            m.put("released", released);
+        if (status == JobStatus.ABANDONED && returned != null) {
+            m.put("released", returned);
         }
         if (result != null) {
             m.put("result", result);

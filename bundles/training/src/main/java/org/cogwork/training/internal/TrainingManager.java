@@ -84,6 +84,7 @@ public class TrainingManager implements TrainingService {
     private final long defaultTimeLimit;
     private final long stopGraceSeconds;
     private final Map<String, String> versions;
+    private volatile boolean closing;
     private volatile EventAdmin events;
     private volatile ExperimentTracker tracker;
     private volatile ModelRegistry registry;
@@ -129,6 +130,7 @@ public class TrainingManager implements TrainingService {
     public void close() {
         // Stopped jobs end (or are abandoned) on their workers, which record how each ended while the tracker is
         // still there; nothing here interrupts a thread that may be writing to it.
+        closing = true;
         jobs.values().forEach(j -> j.stop(false));
         workers.shutdown();
         timer.shutdownNow();
@@ -284,7 +286,7 @@ public class TrainingManager implements TrainingService {
             return;
         }
         synchronized (job) {
-            if (job.status.isFinal()) {
+            if (job.status.isFinal() || job.finishing) {
                 return;
             }
             job.status = JobStatus.RUNNING;
@@ -305,8 +307,8 @@ public class TrainingManager implements TrainingService {
             } catch (Throwable e) {
                 work.completeExceptionally(e);
             }
+            job.returned = java.time.Instant.now();
             if (job.status == JobStatus.ABANDONED) {
-                job.released = java.time.Instant.now();
                 LOG.info("Abandoned training job {}: its engine returned after all; what it held is released", job.id);
             }
         }, "cogwork-training-job-" + job.id.substring(0, 8));
@@ -388,15 +390,16 @@ public class TrainingManager implements TrainingService {
         }
     }
 
+    /** Ends the job once: its run's end is recorded first, so a job seen in a final state has its run ended too. */
     private void finish(Job job, JobStatus status, String error) {
         synchronized (job) {
-            if (job.status.isFinal()) {
+            if (job.status.isFinal() || job.finishing) {
                 return;
             }
-            job.error = error;
-            job.finished = java.time.Instant.now();
-            job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
-            job.status = status;
+            job.finishing = true;
+        }
+        if (closing && status != JobStatus.SUCCEEDED) {
+            error = "Cogwork stopped while the job was queued or running" + (error == null ? "" : ": " + error);
         }
         ExperimentTracker t = tracker;
         if (status != JobStatus.SUCCEEDED && job.runId != null && t != null) {
@@ -410,6 +413,12 @@ public class TrainingManager implements TrainingService {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        synchronized (job) {
+            job.error = error;
+            job.finished = java.time.Instant.now();
+            job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
+            job.status = status;
         }
         publish(job, status, error);
     }
