@@ -68,7 +68,7 @@ class JobFaultsTest {
         JsonNode late = TrainingApiTest.awaitDone(cogwork, timedOut);
         // TIMED_OUT between two batches, or ABANDONED if the limit came while libtorch was still loading (the first use)
         assertTrue(late.path("status").asText().matches("TIMED_OUT|ABANDONED"), late.toString());
-        assertTrue(late.path("error").asText().startsWith("time limit reached"), late.toString());
+        assertTrue(late.path("error").asText().startsWith("time limit reached (10 s)"), late.toString());
         assertRegistryWritable();
         assertRun(late, "KILLED");
 
@@ -108,7 +108,7 @@ class JobFaultsTest {
         assertTrue(abandoned.path("error").asText().startsWith("cancelled, and engine 'faulty' did not stop within 5 s"), abandoned.toString());
         JsonNode timedOut = TrainingApiTest.awaitDone(cogwork, late);
         assertEquals("ABANDONED", timedOut.path("status").asText(), timedOut.toString());
-        assertTrue(timedOut.path("error").asText().startsWith("time limit reached, and engine 'faulty' did not stop"), timedOut.toString());
+        assertTrue(timedOut.path("error").asText().startsWith("time limit reached (2 s), and engine 'faulty' did not stop within 5 s"), timedOut.toString());
         assertRun(abandoned, "KILLED");
         assertRun(timedOut, "KILLED");
         assertRegistryWritable();

@@ -282,7 +282,7 @@ public class TrainingManager implements TrainingService {
     private void execute(Job job, Task task) {
         Thread.interrupted(); // a pool thread carries nothing over from an earlier job
         if (job.stopRequested()) {
-            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, null);
+            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, stopReason(job));
             return;
         }
         synchronized (job) {
@@ -319,7 +319,7 @@ public class TrainingManager implements TrainingService {
             result = await(job, work);
         } catch (TimeoutException e) {
             Thread.interrupted();
-            finish(job, JobStatus.ABANDONED, (job.timedOut ? "time limit reached" : "cancelled") + ", and engine '"
+            finish(job, JobStatus.ABANDONED, (job.timedOut ? stopReason(job) : "cancelled") + ", and engine '"
                     + job.spec.candidates().get(0).engine() + "' did not stop within " + stopGraceSeconds
                     + " s; its thread '" + runner.getName() + "' is left to return on its own");
             return;
@@ -331,7 +331,7 @@ public class TrainingManager implements TrainingService {
         Thread.interrupted();
         if (job.stopRequested()) {
             // the result came back as the stop arrived: a cancelled job registers nothing
-            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, job.timedOut ? "time limit reached" : "training cancelled");
+            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, stopReason(job));
             return;
         }
         try {
@@ -376,12 +376,17 @@ public class TrainingManager implements TrainingService {
         }
     }
 
+    private static String stopReason(Job job) {
+        return job.timedOut ? "time limit reached (" + job.spec.timeLimitSeconds() + " s)" : "training cancelled";
+    }
+
     private void failed(Job job, Throwable e) {
         JobStatus stopped = job.timedOut ? JobStatus.TIMED_OUT : job.cancelRequested ? JobStatus.CANCELLED : null;
-        if (e instanceof EngineException || e instanceof InterruptedException) {
-            finish(job, stopped != null ? stopped : JobStatus.FAILED, e.getMessage());
-        } else if (stopped != null) {
-            finish(job, stopped, "stopped: " + e);
+        if (stopped != null) {
+            // the reason is the stop, whatever the engine made of it
+            finish(job, stopped, stopReason(job));
+        } else if (e instanceof EngineException || e instanceof InterruptedException) {
+            finish(job, JobStatus.FAILED, e.getMessage());
         } else if (e instanceof IllegalArgumentException) {
             finish(job, JobStatus.FAILED, e.getMessage());
         } else {

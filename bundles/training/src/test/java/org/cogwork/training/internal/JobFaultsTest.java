@@ -138,7 +138,7 @@ class JobFaultsTest {
         try (Harness h = new Harness(tmp, 1, stubborn)) {
             Map<String, Object> job = h.run(STUBBORN.formatted(", \"timeLimitSeconds\": 1"), Duration.ofSeconds(30));
             assertEquals(JobStatus.ABANDONED, Harness.status(job), String.valueOf(job));
-            assertTrue(String.valueOf(job.get("error")).startsWith("time limit reached, and engine 'stubborn' did not stop"),
+            assertTrue(String.valueOf(job.get("error")).startsWith("time limit reached (1 s), and engine 'stubborn' did not stop within 1 s"),
                     String.valueOf(job.get("error")));
             stubborn.release.countDown();
         }
