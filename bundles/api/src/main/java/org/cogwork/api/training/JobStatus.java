@@ -1,8 +1,13 @@
 package org.cogwork.api.training;
 
-/** Life cycle of a training job. */
+/**
+ * Life cycle of a training job. Every job ends in one of the final states, with a reason unless it succeeded.
+ * {@link #ABANDONED} (since 0.2): cancelled or past its time limit, the job's engine did not stop within the grace
+ * period; the platform stopped waiting, ended its run and freed its worker, and the engine's thread is left to
+ * return on its own (what it holds is released then).
+ */
 public enum JobStatus {
-    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, TIMED_OUT;
+    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, ABANDONED;
 
     public boolean isFinal() {
         return this != QUEUED && this != RUNNING;

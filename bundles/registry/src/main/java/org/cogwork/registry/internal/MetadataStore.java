@@ -43,7 +43,7 @@ public final class MetadataStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStore.class);
     /** In order. A resource name is its version and a description; never rename or edit one once released. */
     static final List<String> MIGRATIONS = List.of("V1__tracking_and_registry.sql", "V2__search_indexes.sql",
-            "V3__predictions_and_feedback.sql");
+            "V3__predictions_and_feedback.sql", "V4__health_probe.sql");
     private static final Pattern VERSION = Pattern.compile("V(\\d+)__(.+)\\.sql");
 
     /** The pool and Jdbi once the database is open and migrated. */
@@ -111,6 +111,7 @@ public final class MetadataStore implements AutoCloseable {
         HikariDataSource pool = new HikariDataSource(hc);
         try {
             Jdbi jdbi = Jdbi.create(pool);
+            jdbi.setHandleCallbackDecorator(MetadataStore::uninterrupted);
             migrate(jdbi);
             LOG.info("Registry metadata store at {}", where());
             return new Opened(pool, jdbi);
@@ -131,6 +132,45 @@ public final class MetadataStore implements AutoCloseable {
             return HealthResult.up(where());
         } catch (CompletionException e) {
             return HealthResult.down("cannot open " + where() + ": " + e.getCause().getMessage());
+        }
+    }
+
+    /**
+     * Every database call runs with the caller's interrupt flag cleared, and restored after. H2 writes its file
+     * through an interruptible channel: one call on an interrupted thread closes the channel and with it the whole
+     * database for every user (error 90098) until a restart. Clearing the flag is enough for the interrupt that
+     * waits on a thread (a cancelled job, a stopping executor); the callers that are interrupted on purpose (training
+     * jobs) are never interrupted while they call the store. Cheaper and simpler than handing every call to a
+     * store-owned thread, which would also break callers that nest calls.
+     */
+    private static <R, X extends Exception> HandleCallback<R, X> uninterrupted(HandleCallback<R, X> work) {
+        return handle -> {
+            boolean interrupted = Thread.interrupted();
+            try {
+                return work.withHandle(handle);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    /** Whether the database is open and migrated (health then checks it can write). */
+    boolean ready() {
+        return opened.isDone() && !opened.isCompletedExceptionally();
+    }
+
+    /** Writes a new value to the health row and reads it back, within one transaction and a short query timeout. */
+    void probeWrite() {
+        long value = System.nanoTime();
+        long read = jdbi().inTransaction(h -> {
+            h.createUpdate("UPDATE cogwork_health SET probe = :p, checked = :t WHERE id = 1").bind("p", value)
+                    .bind("t", System.currentTimeMillis()).setQueryTimeout(2).execute();
+            return h.createQuery("SELECT probe FROM cogwork_health WHERE id = 1").setQueryTimeout(2).mapTo(Long.class).one();
+        });
+        if (read != value) {
+            throw new IllegalStateException("wrote " + value + " to cogwork_health but read back " + read);
         }
     }
 

@@ -3,10 +3,18 @@ package org.cogwork.training.internal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.cogwork.api.training.JobStatus;
 
-/** One training job's state as the REST API shows it. Written by its worker thread, read by anyone. */
+/**
+ * One training job's state as the REST API shows it. Written by its worker thread, read by anyone.
+ *
+ * <p>Interrupts stay inside engine calls: {@link #stop} interrupts the job's run thread only while it is in
+ * {@link #engineCall}, and the flag is cleared when the call returns. A thread that writes to a database through an
+ * interruptible channel (H2's files) would otherwise have that channel, and the whole database, closed.
+ */
 final class Job {
     final String id;
     final Spec spec;
@@ -23,6 +31,14 @@ final class Job {
     volatile boolean cancelRequested;
     volatile boolean timedOut;
     volatile Future<?> future;
+    /** Completed when a cancel or the time limit asks the job to stop; its worker waits on this or on the run. */
+    final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
+    /** The thread inside an engine call, or {@code null}; guarded by {@code this}. */
+    private Thread inEngine;
+    /** When the job's run thread returned and let go of what it held (shown as {@code released} once abandoned). */
+    volatile Instant returned;
+    /** Set by the one call that ends the job, while it records the run's end; guarded by {@code this}. */
+    boolean finishing;
     /** The tracked run recording this job, or {@code null} when no tracker is installed. */
     volatile String runId;
     /** The run this job reproduces, or {@code null}. */
@@ -36,6 +52,42 @@ final class Job {
 
     boolean stopRequested() {
         return cancelRequested || timedOut || Thread.currentThread().isInterrupted();
+    }
+
+    /** Asks the job to stop (a cancel, or the time limit when {@code timeLimit}); interrupts a running engine call. */
+    void stop(boolean timeLimit) {
+        synchronized (this) {
+            if (timeLimit) {
+                timedOut = true;
+            } else {
+                cancelRequested = true;
+            }
+            if (inEngine != null) {
+                inEngine.interrupt();
+            }
+        }
+        stopSignal.complete(null);
+    }
+
+    /**
+     * Runs an engine call (train) on this thread so that {@link #stop} may interrupt it; the interrupt never
+     * outlives the call.
+     */
+    <T> T engineCall(Callable<T> call) throws Exception {
+        synchronized (this) {
+            if (stopRequested()) {
+                throw new org.cogwork.api.engine.EngineException(timedOut ? "time limit reached" : "training cancelled");
+            }
+            inEngine = Thread.currentThread();
+        }
+        try {
+            return call.call();
+        } finally {
+            synchronized (this) {
+                inEngine = null;
+                Thread.interrupted(); // under the lock: no stop() can interrupt after this
+            }
+        }
     }
 
     void phase(String phase, long step, long total) {
@@ -66,6 +118,9 @@ final class Job {
         }
         if (error != null) {
             m.put("error", error);
+        }
+        if (status == JobStatus.ABANDONED && returned != null) {
+            m.put("released", returned);
         }
         if (result != null) {
             m.put("result", result);

@@ -92,10 +92,11 @@ final class Tracking {
     }
 
     static void failed(ExperimentTracker tracker, String runId, JobStatus status, String error) {
+        tracker.setTag(runId, "cogwork.training.status", status.name());
         if (error != null) {
             tracker.setTag(runId, "cogwork.training.error", abbreviate(error));
         }
-        tracker.endRun(runId, status == JobStatus.CANCELLED || status == JobStatus.TIMED_OUT ? RunStatus.KILLED : RunStatus.FAILED);
+        tracker.endRun(runId, status == JobStatus.FAILED ? RunStatus.FAILED : RunStatus.KILLED);
     }
 
     private static String abbreviate(String s) {

@@ -17,6 +17,10 @@ public @interface TrainingConfig {
     @AttributeDefinition(name = "Default time limit (s)", description = "Time limit of a job whose spec sets none.")
     long time_limit_seconds() default 3600;
 
+    @AttributeDefinition(name = "Stop grace period (s)", description = "How long a cancelled or timed-out job waits for its "
+            + "engine to stop before the job is ABANDONED: its run ended, its worker freed, the engine's thread left to return.")
+    long stop_grace_seconds() default 5;
+
     @AttributeDefinition(name = "Maximum rows", description = "Rows a job may read into memory.")
     long max_rows() default 5_000_000;
 }

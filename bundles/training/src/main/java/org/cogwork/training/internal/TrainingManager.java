@@ -12,13 +12,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.cogwork.api.connector.DataSource;
 import org.cogwork.api.connector.DataSourceException;
@@ -60,7 +63,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Validates training specs against the live system (sources, columns, engines, algorithms, transforms) and
  * runs accepted jobs on a bounded pool of worker threads, never on the caller's thread. A job past its time
- * limit is interrupted and ends TIMED_OUT.
+ * limit is stopped and ends TIMED_OUT, a cancelled one CANCELLED; one whose engine does not stop within the grace
+ * period ends ABANDONED.
  */
 @Component(service = TrainingService.class, configurationPid = TrainingConfig.PID)
 @Designate(ocd = TrainingConfig.class)
@@ -78,7 +82,9 @@ public class TrainingManager implements TrainingService {
     private final ScheduledExecutorService timer;
     private final Path artifacts;
     private final long defaultTimeLimit;
+    private final long stopGraceSeconds;
     private final Map<String, String> versions;
+    private volatile boolean closing;
     private volatile EventAdmin events;
     private volatile ExperimentTracker tracker;
     private volatile ModelRegistry registry;
@@ -94,6 +100,7 @@ public class TrainingManager implements TrainingService {
         this.pipelines = pipelines;
         this.artifacts = artifacts;
         this.defaultTimeLimit = config.time_limit_seconds();
+        this.stopGraceSeconds = Math.max(0, config.stop_grace_seconds());
         this.versions = versions;
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.SECONDS,
@@ -121,9 +128,19 @@ public class TrainingManager implements TrainingService {
 
     @Deactivate
     public void close() {
-        jobs.values().forEach(j -> j.cancelRequested = true);
-        workers.shutdownNow();
+        // Stopped jobs end (or are abandoned) on their workers, which record how each ended while the tracker is
+        // still there; nothing here interrupts a thread that may be writing to it.
+        closing = true;
+        jobs.values().forEach(j -> j.stop(false));
+        workers.shutdown();
         timer.shutdownNow();
+        try {
+            if (!workers.awaitTermination(stopGraceSeconds + 5, TimeUnit.SECONDS)) {
+                LOG.warn("Training workers still busy after {} s; leaving them", stopGraceSeconds + 5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -244,12 +261,9 @@ public class TrainingManager implements TrainingService {
         }
         timer.schedule(() -> {
             if (!job.status.isFinal()) {
-                job.timedOut = true;
-                java.util.concurrent.Future<?> f = job.future;
-                if (f != null) {
-                    f.cancel(true);
-                }
+                job.stop(true);
                 if (job.status == JobStatus.QUEUED) {
+                    job.future.cancel(false);
                     finish(job, JobStatus.TIMED_OUT, "time limit reached before it started");
                 }
             }
@@ -259,13 +273,20 @@ public class TrainingManager implements TrainingService {
         return job.id;
     }
 
+    /**
+     * Runs on a pool worker, which is never interrupted while a job runs: the tracker's writes (run start and end,
+     * metrics, artifacts, model registration) happen here. The job's own work runs on a thread of its own, which
+     * a stop interrupts only inside engine calls; an engine that does not stop within the grace period is left
+     * behind (ABANDONED) so that it cannot hold a worker.
+     */
     private void execute(Job job, Task task) {
+        Thread.interrupted(); // a pool thread carries nothing over from an earlier job
         if (job.stopRequested()) {
-            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, null);
+            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, stopReason(job));
             return;
         }
         synchronized (job) {
-            if (job.status.isFinal()) {
+            if (job.status.isFinal() || job.finishing) {
                 return;
             }
             job.status = JobStatus.RUNNING;
@@ -279,8 +300,41 @@ public class TrainingManager implements TrainingService {
                 LOG.warn("Training job {} is not tracked: {}", job.id, e.toString());
             }
         }
+        CompletableFuture<Map<String, Object>> work = new CompletableFuture<>();
+        Thread runner = new Thread(() -> {
+            try {
+                work.complete(new TrainingRun(job, task, env()).run());
+            } catch (Throwable e) {
+                work.completeExceptionally(e);
+            }
+            job.returned = java.time.Instant.now();
+            if (job.status == JobStatus.ABANDONED) {
+                LOG.info("Abandoned training job {}: its engine returned after all; what it held is released", job.id);
+            }
+        }, "cogwork-training-job-" + job.id.substring(0, 8));
+        runner.setDaemon(true);
+        runner.start();
+        Map<String, Object> result;
         try {
-            Map<String, Object> result = new TrainingRun(job, task, env()).run();
+            result = await(job, work);
+        } catch (TimeoutException e) {
+            Thread.interrupted();
+            finish(job, JobStatus.ABANDONED, (job.timedOut ? stopReason(job) : "cancelled") + ", and engine '"
+                    + job.spec.candidates().get(0).engine() + "' did not stop within " + stopGraceSeconds
+                    + " s; its thread '" + runner.getName() + "' is left to return on its own");
+            return;
+        } catch (ExecutionException e) {
+            Thread.interrupted();
+            failed(job, e.getCause());
+            return;
+        }
+        Thread.interrupted();
+        if (job.stopRequested()) {
+            // the result came back as the stop arrived: a cancelled job registers nothing
+            finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, stopReason(job));
+            return;
+        }
+        try {
             if (job.runId != null) {
                 result.put("tracking", Tracking.finish(t, registry, job, job.runId, result, artifacts.resolve(job.id).resolve("model.zip")));
             }
@@ -289,38 +343,87 @@ public class TrainingManager implements TrainingService {
             }
             job.result = result;
             finish(job, JobStatus.SUCCEEDED, null);
-        } catch (EngineException | InterruptedException e) {
-            finish(job, job.timedOut ? JobStatus.TIMED_OUT : job.cancelRequested ? JobStatus.CANCELLED : JobStatus.FAILED,
-                    e.getMessage());
-        } catch (IllegalArgumentException e) {
-            finish(job, JobStatus.FAILED, e.getMessage());
         } catch (Exception | LinkageError e) {
-            if (job.stopRequested()) {
-                finish(job, job.timedOut ? JobStatus.TIMED_OUT : JobStatus.CANCELLED, "stopped: " + e);
-            } else {
-                LOG.error("Training job {} failed", job.id, e);
-                finish(job, JobStatus.FAILED, e.toString());
+            LOG.error("Training job {} could not record its result", job.id, e);
+            finish(job, JobStatus.FAILED, "the model was trained but could not be recorded: " + e);
+        }
+    }
+
+    /**
+     * The run's result; an {@link ExecutionException} with its failure; a {@link TimeoutException} when a stop was
+     * asked for and the run did not end within the grace period.
+     */
+    private Map<String, Object> await(Job job, CompletableFuture<Map<String, Object>> work) throws ExecutionException, TimeoutException {
+        boolean stopping = false;
+        while (true) {
+            try {
+                if (!stopping) {
+                    try {
+                        CompletableFuture.anyOf(work, job.stopSignal).get();
+                    } catch (ExecutionException e) {
+                        // the run failed: work.get() says how
+                    }
+                    if (work.isDone()) {
+                        return work.get();
+                    }
+                    stopping = true;
+                }
+                return work.get(stopGraceSeconds, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                // the component is going away: stop the job as a cancel would, and still record how it ended
+                job.stop(false);
             }
         }
     }
 
+    private static String stopReason(Job job) {
+        return job.timedOut ? "time limit reached (" + job.spec.timeLimitSeconds() + " s)" : "training cancelled";
+    }
+
+    private void failed(Job job, Throwable e) {
+        JobStatus stopped = job.timedOut ? JobStatus.TIMED_OUT : job.cancelRequested ? JobStatus.CANCELLED : null;
+        if (stopped != null) {
+            // the reason is the stop, whatever the engine made of it
+            finish(job, stopped, stopReason(job));
+        } else if (e instanceof EngineException || e instanceof InterruptedException) {
+            finish(job, JobStatus.FAILED, e.getMessage());
+        } else if (e instanceof IllegalArgumentException) {
+            finish(job, JobStatus.FAILED, e.getMessage());
+        } else {
+            LOG.error("Training job {} failed", job.id, e);
+            finish(job, JobStatus.FAILED, e.toString());
+        }
+    }
+
+    /** Ends the job once: its run's end is recorded first, so a job seen in a final state has its run ended too. */
     private void finish(Job job, JobStatus status, String error) {
         synchronized (job) {
-            if (job.status.isFinal()) {
+            if (job.status.isFinal() || job.finishing) {
                 return;
             }
-            job.error = error;
-            job.finished = java.time.Instant.now();
-            job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
-            job.status = status;
+            job.finishing = true;
+        }
+        if (closing && status != JobStatus.SUCCEEDED) {
+            error = "Cogwork stopped while the job was queued or running" + (error == null ? "" : ": " + error);
         }
         ExperimentTracker t = tracker;
         if (status != JobStatus.SUCCEEDED && job.runId != null && t != null) {
+            boolean interrupted = Thread.interrupted(); // never write to the tracker with an interrupt pending (see Job)
             try {
                 Tracking.failed(t, job.runId, status, error);
             } catch (RuntimeException e) {
                 LOG.warn("Could not record the end of run {}: {}", job.runId, e.toString());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
+        }
+        synchronized (job) {
+            job.error = error;
+            job.finished = java.time.Instant.now();
+            job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
+            job.status = status;
         }
         publish(job, status, error);
     }
@@ -547,12 +650,9 @@ public class TrainingManager implements TrainingService {
         if (j == null || j.status.isFinal()) {
             return false;
         }
-        j.cancelRequested = true;
-        java.util.concurrent.Future<?> f = j.future;
-        if (f != null) {
-            f.cancel(true);
-        }
+        j.stop(false);
         if (j.status == JobStatus.QUEUED) {
+            j.future.cancel(false);
             // a job cancelled in the queue never runs, so nothing else would end it
             finish(j, JobStatus.CANCELLED, "cancelled before it started");
         }

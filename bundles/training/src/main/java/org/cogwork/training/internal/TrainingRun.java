@@ -124,6 +124,16 @@ final class TrainingRun {
         checkStop();
         job.phase("training", 0, 1);
         Fitted fin = fit(best, split.train(), split.test(), true);
+        try {
+            return finish(fin, best, metric, cv, searchLog, dataHash, started, split);
+        } finally {
+            fin.model().close();
+        }
+    }
+
+    private Map<String, Object> finish(Fitted fin, Config best, String metric, Map<String, Object> cv,
+                                       List<Map<String, Object>> searchLog, String dataHash, Instant started,
+                                       Splits.Split split) throws Exception {
         checkStop();
         job.phase("evaluating", 1, 1);
         Map<String, Object> result = new LinkedHashMap<>();
@@ -152,7 +162,6 @@ final class TrainingRun {
         Path artifact = writeArtifact(fin, result, provenance);
         result.put("artifact", Map.of("path", "/api/trainings/" + job.id + "/artifact", "bytes", Files.size(artifact),
                 "sha256", sha256(Files.readAllBytes(artifact))));
-        fin.model().close();
         return result;
     }
 
@@ -292,21 +301,29 @@ final class TrainingRun {
                 }
             }
         };
-        Model model = engine.train(new TrainingRequest(task, config.algorithm(), config.hyperparameters(), transformed,
-                spec.target(), spec.seed()), ctx);
-        if (evalRows.isEmpty() || task == Task.CLUSTERING) {
-            return new Fitted(pipeline, model, null, evalRows, List.of());
+        TrainingRequest request = new TrainingRequest(task, config.algorithm(), config.hyperparameters(), transformed,
+                spec.target(), spec.seed());
+        Model model = job.engineCall(() -> engine.train(request, ctx));
+        try {
+            // an engine that ignored the stop (or returned after its job was abandoned): release its model now
+            checkStop();
+            if (evalRows.isEmpty() || task == Task.CLUSTERING) {
+                return new Fitted(pipeline, model, null, evalRows, List.of());
+            }
+            List<Prediction> predictions = predict(model, pipeline, evalRows);
+            Metrics.Evaluation e;
+            if (task == Task.CLASSIFICATION) {
+                List<String> truth = evalRows.stream().map(i -> String.valueOf(rows.get(i).get(targetIndex))).toList();
+                e = Metrics.classification(truth, predictions);
+            } else {
+                List<Double> truth = evalRows.stream().map(i -> ((Number) rows.get(i).get(targetIndex)).doubleValue()).toList();
+                e = Metrics.regression(truth, predictions.stream().map(p -> ((Number) p.value()).doubleValue()).toList());
+            }
+            return new Fitted(pipeline, model, e, evalRows, predictions);
+        } catch (Exception | Error e) {
+            model.close();
+            throw e;
         }
-        List<Prediction> predictions = predict(model, pipeline, evalRows);
-        Metrics.Evaluation e;
-        if (task == Task.CLASSIFICATION) {
-            List<String> truth = evalRows.stream().map(i -> String.valueOf(rows.get(i).get(targetIndex))).toList();
-            e = Metrics.classification(truth, predictions);
-        } else {
-            List<Double> truth = evalRows.stream().map(i -> ((Number) rows.get(i).get(targetIndex)).doubleValue()).toList();
-            e = Metrics.regression(truth, predictions.stream().map(p -> ((Number) p.value()).doubleValue()).toList());
-        }
-        return new Fitted(pipeline, model, e, evalRows, predictions);
     }
 
     /**

@@ -19,7 +19,7 @@ final class Harness implements AutoCloseable {
 
     Harness(Path artifacts, int threads, Engine... engines) {
         TrainingConfig config = Converters.standardConverter().convert(Map.of("threads", threads, "queue", 8,
-                "time.limit.seconds", 600)).to(TrainingConfig.class);
+                "time.limit.seconds", 600, "stop.grace.seconds", 1)).to(TrainingConfig.class);
         manager = new TrainingManager(config, BuiltIn.pipelineService(), artifacts, Map.of("org.cogwork.training", "test"));
         manager.addSource(new FileSource(Converters.standardConverter().convert(
                 Map.of("cogwork.source.id", "data", "path", DATA.toString())).to(FileSourceConfig.class)));

@@ -16,6 +16,7 @@ import ai.djl.training.loss.Loss;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -211,6 +212,37 @@ final class Networks {
         return Inputs.layout(features, rows, false);
     }
 
+    /** The largest TorchScript file taken: its bytes are held in memory and kept in the saved model. */
+    static final long MAX_SCRIPT_BYTES = 1L << 30;
+
+    /**
+     * The file's bytes: only a regular file of at most {@link #MAX_SCRIPT_BYTES}, and never more than that is read
+     * (a device such as /dev/zero, a FIFO or a file that grows would otherwise be read until memory runs out).
+     */
+    static byte[] readScript(Params params, String path) throws IOException {
+        Path file = Path.of(path);
+        if (!Files.exists(file)) {
+            throw params.error("path", "names no file: " + path);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw params.error("path", "is not a regular file: " + path);
+        }
+        long size = Files.size(file);
+        if (size > MAX_SCRIPT_BYTES) {
+            throw params.error("path", "is " + size + " bytes; a TorchScript file may have at most " + MAX_SCRIPT_BYTES);
+        }
+        byte[] script;
+        try (InputStream in = Files.newInputStream(file)) {
+            script = in.readNBytes((int) MAX_SCRIPT_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw params.error("path", "names no file: " + path);
+        }
+        if (script.length > MAX_SCRIPT_BYTES) {
+            throw params.error("path", "grew beyond " + MAX_SCRIPT_BYTES + " bytes while it was read: " + path);
+        }
+        return script;
+    }
+
     /** Uses a TorchScript file as the model; the rows give the input layout and are checked against the script. */
     static Model importTorchScript(String version, Algorithm algorithm, TrainingRequest request, Params params,
                                    Schema features, List<Row> rows, Field target, List<String> labels) throws Exception {
@@ -224,12 +256,7 @@ final class Networks {
             throw params.error("outputs", "must be logits or probabilities, was '" + outputs + "'");
         }
         boolean standardize = params.flag("standardize", false);
-        byte[] script;
-        try {
-            script = Files.readAllBytes(Path.of(path));
-        } catch (NoSuchFileException e) {
-            throw params.error("path", "names no file: " + path);
-        }
+        byte[] script = readScript(params, path);
         Inputs inputs = Inputs.layout(features, rows, standardize);
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("djlVersion", ai.djl.engine.Engine.getDjlVersion());

@@ -156,6 +156,19 @@ class DjlEngineTest {
         assertTrue(shape.getMessage().contains("does not accept these 13 input values"), shape.getMessage());
     }
 
+    /** A device, a folder or a FIFO as the TorchScript path fails at once, naming the hyperparameter; nothing is read unboundedly. */
+    @Test
+    void torchScriptPathMustBeABoundedRegularFile() throws Exception {
+        Dataset iris = read("sklearn_iris.csv");
+        for (String path : List.of("/dev/zero", "/tmp")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                    () -> assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
+                            Task.CLASSIFICATION, "torchscript", Map.of("path", path), iris, "species", 1), TrainingContext.none())));
+            assertTrue(e.getMessage().contains("hyperparameter 'path'") && e.getMessage().contains("is not a regular file: " + path),
+                    e.getMessage());
+        }
+    }
+
     /** The regression twin: concrete_linear.pt, a least-squares line over concrete.csv's eight columns. */
     @Test
     void torchScriptRegressionModelPredictsItsValues() throws Exception {

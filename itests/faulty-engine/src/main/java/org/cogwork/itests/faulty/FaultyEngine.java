@@ -1,0 +1,65 @@
+package org.cogwork.itests.faulty;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import org.cogwork.api.engine.AlgorithmInfo;
+import org.cogwork.api.engine.Engine;
+import org.cogwork.api.engine.EngineException;
+import org.cogwork.api.engine.EngineInfo;
+import org.cogwork.api.engine.Model;
+import org.cogwork.api.engine.Task;
+import org.cogwork.api.engine.TrainingContext;
+import org.cogwork.api.engine.TrainingRequest;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * An engine that misbehaves on purpose, for tests of the platform's fault handling: {@code fail} throws an
+ * unchecked exception, {@code hang} ignores cancel and interrupts for {@code seconds} while holding
+ * {@code megabytes} of memory, then gives up. It never returns a model.
+ */
+@Component(service = Engine.class, property = Engine.ENGINE_NAME + "=" + FaultyEngine.NAME)
+public class FaultyEngine implements Engine {
+    static final String NAME = "faulty";
+
+    private final EngineInfo info = new EngineInfo(NAME, "1.0.0", List.of(
+            new AlgorithmInfo("fail", Task.CLASSIFICATION, "throws an IllegalStateException", Map.of()),
+            new AlgorithmInfo("hang", Task.CLASSIFICATION, "ignores cancel and interrupts, then fails", Map.of(
+                    "seconds", "how long it hangs (default 20)",
+                    "megabytes", "memory it holds while it hangs (default 64)"))));
+
+    @Override
+    public EngineInfo info() {
+        return info;
+    }
+
+    @Override
+    public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
+        if (request.algorithm().equals("fail")) {
+            throw new IllegalStateException("the faulty engine fails on purpose");
+        }
+        context.progress(1, 2, Map.of()); // tells a test that the engine has the job now
+        long seconds = ((Number) request.hyperparameters().getOrDefault("seconds", 20)).longValue();
+        int megabytes = ((Number) request.hyperparameters().getOrDefault("megabytes", 64)).intValue();
+        byte[][] held = new byte[megabytes][];
+        for (int i = 0; i < megabytes; i++) {
+            held[i] = new byte[1 << 20];
+        }
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        boolean interrupted = false;
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true; // ignored on purpose
+            }
+        }
+        throw new EngineException("the faulty engine hung for " + seconds + " s (" + held.length + " MB held"
+                + (interrupted ? ", interrupts ignored" : "") + ")");
+    }
+
+    @Override
+    public Model load(InputStream in) throws EngineException {
+        throw new EngineException("the faulty engine has no models");
+    }
+}
