@@ -145,9 +145,10 @@ class JobFaultsTest {
         awaitTraining(id);
         String runId = cogwork.get("/api/trainings/" + id).json().path("runId").asText();
         assertEquals(143, cogwork.stop(), "exit code after SIGTERM\n" + cogwork.log());
+        String stopLog = cogwork.log();
         cogwork.start();
         Cogwork.Response r = cogwork.get("/api/runs/" + runId);
-        assertEquals("KILLED", r.json().path("status").asText(), r.body());
+        assertEquals("KILLED", r.json().path("status").asText(), r.body() + "\nlog of the stopped runtime:\n" + stopLog);
         assertEquals("CANCELLED", r.json().path("tags").path("cogwork.training.status").asText(), r.body());
         assertTrue(r.json().path("tags").path("cogwork.training.error").asText().startsWith("Cogwork stopped while the job was queued or running"),
                 r.body());

@@ -75,7 +75,9 @@ public final class MetadataStore implements AutoCloseable {
             }
             // WRITE_DELAY=0: a commit is in the file (the OS's cache) when it returns, so a killed process loses
             // nothing acknowledged; H2's default (500 ms) would lose the last half second.
-            u = "jdbc:h2:file:" + dir.resolve("cogwork").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+            // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database while the framework is
+            // still stopping, and the writes of that moment (a running job's end) fail; the pool closes it instead.
+            u = "jdbc:h2:file:" + dir.resolve("cogwork").toAbsolutePath() + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
         }
         if (!u.startsWith("jdbc:h2:") && !u.startsWith("jdbc:postgresql:")) {
             throw new InvalidField("url", "url must be empty (embedded H2), jdbc:h2:... or jdbc:postgresql://..., was '"
