@@ -16,6 +16,8 @@ data="$PWD/../shared/data"
 home=$(mktemp -d)
 cp -r launcher/target/cogwork/. "$home"
 port=18080
+printf 'data.roots=data/files,%s\n' "$data" >> "$home/config/org.cogwork.runtime.cfg"
+export COGWORK_ADMIN_PASSWORD=bench-admin-$RANDOM-$RANDOM
 JAVA_OPTS="${JAVA_OPTS:-}" "$home/bin/cogwork" run --port $port > "$home/bench.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$home"' EXIT
@@ -23,16 +25,16 @@ for _ in $(seq 1 120); do curl -sf "localhost:$port/health" >/dev/null && break;
 jvm=$(pgrep -f "cogwork.dist=$home" | head -1)
 rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$jvm/status"; }
 echo "runtime: idle RSS $(rss) MB"
-curl -sf -H 'Content-Type: application/json' "localhost:$port/api/sources" \
+curl -sf -u "admin:$COGWORK_ADMIN_PASSWORD" -H 'Content-Type: application/json' "localhost:$port/api/sources" \
   -d '{"id": "data", "kind": "file", "config": {"path": "'"$data"'/fashion_mnist_test_5k.csv"}}' >/dev/null
-curl -sf -H 'Content-Type: application/json' "localhost:$port/api/sources" \
+curl -sf -u "admin:$COGWORK_ADMIN_PASSWORD" -H 'Content-Type: application/json' "localhost:$port/api/sources" \
   -d '{"id": "iris", "kind": "file", "config": {"path": "'"$data"'/sklearn_iris.csv"}}' >/dev/null
 train() { # submits a spec, waits for the job, prints its JSON
   local id
-  id=$(curl -sf -H 'Content-Type: application/json' "localhost:$port/api/trainings" -d "$1" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+  id=$(curl -sf -u "admin:$COGWORK_ADMIN_PASSWORD" -H 'Content-Type: application/json' "localhost:$port/api/trainings" -d "$1" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
   # poll gently (curl + grep, every second): the benchmark must not take CPU from the training it measures
-  job=$(curl -sf "localhost:$port/api/trainings/$id")
-  while [[ "$job" =~ \"status\"\ *:\ *\"(QUEUED|RUNNING)\" ]]; do sleep 1; job=$(curl -sf "localhost:$port/api/trainings/$id"); done
+  job=$(curl -sf -u "admin:$COGWORK_ADMIN_PASSWORD" "localhost:$port/api/trainings/$id")
+  while [[ "$job" =~ \"status\"\ *:\ *\"(QUEUED|RUNNING)\" ]]; do sleep 1; job=$(curl -sf -u "admin:$COGWORK_ADMIN_PASSWORD" "localhost:$port/api/trainings/$id"); done
   echo "$job"
 }
 train '{"source": "iris", "dataset": "sklearn_iris.csv", "target": "species", "engine": "djl", "algorithm": "mlp",

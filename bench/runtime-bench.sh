@@ -20,7 +20,7 @@ for i in $(seq 1 "$runs"); do
   cp -r "$dist" "$home"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 20000)))
   t0=$(now_ms)
-  sh "$home/bin/cogwork" run --port "$port" >"$home/bench.log" 2>&1 &
+  COGWORK_ADMIN_PASSWORD=bench-admin-pw sh "$home/bin/cogwork" run --port "$port" >"$home/bench.log" 2>&1 &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"UP"'; do
     kill -0 "$pid" 2>/dev/null || { cat "$home/bench.log"; exit 1; }
@@ -31,7 +31,7 @@ for i in $(seq 1 "$runs"); do
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status"); rss_mb+=($((rss_kb / 1024)))
   t2=$(now_ms)
   cp "$engine" "$home/deploy/"
-  until curl -sf "http://127.0.0.1:$port/api/engines" | grep -q '"baseline"'; do sleep 0.01; done
+  until curl -sf -u admin:bench-admin-pw "http://127.0.0.1:$port/api/engines" | grep -q '"baseline"'; do sleep 0.01; done
   t3=$(now_ms); deploy_ms+=($((t3 - t2)))
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$(dirname "$home")"

@@ -9,35 +9,70 @@ cd "$(dirname "$0")/.."
 home=$(mktemp -d)/cogwork
 cp -r launcher/target/cogwork "$home"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sh "$home/bin/cogwork" run --port "$port" >"$home/bench.log" 2>&1 &
+admin_pw=bench-admin-$RANDOM-$RANDOM
+COGWORK_ADMIN_PASSWORD=$admin_pw sh "$home/bin/cogwork" run --port "$port" >"$home/bench.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$(dirname "$home")"' EXIT
 until curl -sf "http://127.0.0.1:$port/health" | grep -q '"UP"'; do sleep 0.1; done
-curl -sf -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/sources" \
-  -d '{"id": "data", "kind": "file", "config": {"path": "'"$PWD/../shared/data"'"}}' >/dev/null
-job=$(curl -sf -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/trainings" -d '{
+# every call is authenticated (there is no switch that turns it off): the admin sets up, an integrator token predicts
+admin=(-u "admin:$admin_pw")
+printf 'data.roots=data/files,%s\n' "$PWD/../shared/data" >> "$home/config/org.cogwork.runtime.cfg"
+until curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/sources" \
+  -d '{"id": "data", "kind": "file", "config": {"path": "'"$PWD/../shared/data"'"}}' >/dev/null; do sleep 0.2; done
+token=$(curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/tokens" \
+  -d '{"name": "bench-integrator", "role": "integrator"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+job=$(curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/trainings" -d '{
   "source": "data", "dataset": "credit_data.csv", "target": "Status",
   "pipeline": [{"transform": "impute", "params": {"strategy": "median", "indicator": true}}, {"transform": "standardize"}],
   '"$( [ "${ENGINE:-tribuo}" = djl ] && echo '"engine": "djl", "algorithm": "mlp", "hyperparameters": {"hidden": [32], "epochs": 12}' \
       || echo '"engine": "tribuo", "algorithm": "logistic"' )"', "seed": 42, "register": {"model": "credit-risk", "alias": "production"}}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-until curl -sf "http://127.0.0.1:$port/api/trainings/$job" | grep -q '"SUCCEEDED"'; do sleep 0.2; done
+until curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/trainings/$job" | grep -q '"SUCCEEDED"'; do sleep 0.2; done
 java -Djava.util.logging.config.file=bench/logging.properties -Dmodel.label="$( [ "${ENGINE:-tribuo}" = djl ] && echo 'DJL MLP 32' || echo 'Tribuo logistic' )" -Dseconds="${SECONDS_PER:-10}" -Dclients="${CLIENTS:-4}" \
+  -Dadmin.auth="Basic $(printf 'admin:%s' "$admin_pw" | base64)" -Dpredict.auth="Bearer $token" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.cogwork.bench.ServingBench "$port" "$job"
-# wrk (Debian package) is the load generator whose figures count: keep-alive HTTP/1.1, no client-side overhead
+# wrk (Debian package) is the load generator whose figures count: keep-alive HTTP/1.1, no client-side overhead.
+# The reference in the same run is the floor (FloorServer): a bare Jetty 12 handler that parses the same body with
+# Jackson and answers with a reply of Cogwork's shape, no model; each scenario runs against Cogwork, then the floor.
 if command -v wrk >/dev/null; then
+  floor_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    org.cogwork.bench.FloorServer "$floor_port" >"$home/floor.log" 2>&1 &
+  floor_pid=$!
+  trap 'kill $pid $floor_pid 2>/dev/null; wait $pid $floor_pid 2>/dev/null || true; rm -rf "$(dirname "$home")"' EXIT
+  until curl -s -o /dev/null "http://127.0.0.1:$floor_port/"; do sleep 0.1; done
   row='{"Seniority": 9, "Home": "rent", "Time": 60, "Age": 30, "Marital": "married", "Records": "no", "Job": "freelance", "Expenses": 73, "Income": 129, "Assets": 0, "Debt": 0, "Amount": 800, "Price": 846}'
   rows=$(python3 -c "import sys; r=sys.argv[1]; print(','.join([r]*100))" "$row")
-  for spec in "1 1 $row" "4 1 $row" "1 100 $rows"; do
+  # prints "req/s p50_ms p99_ms non2xx" for one wrk run
+  measure() { # url connections body-file
+    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.body = [[%s]]\n' "$token" "$(cat "$3")" > "$home/post.lua"
+    wrk -t"$(( $2 < 2 ? $2 : 2 ))" -c"$2" -d"${SECONDS_PER:-10}s" -s "$home/post.lua" --latency "$1" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+def ms(p):
+    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)\s*$" % p, t, re.M)
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1), ms(50), ms(99), bad.group(1) if bad else 0)'
+  }
+  printf '\n%-32s %24s %24s %20s\n' "wrk, ${SECONDS_PER:-10} s each" "Cogwork req/s p50 p99" "floor req/s p50 p99" "ratio req/s, p50"
+  for spec in "1 1" "16 1" "1 100"; do
     set -- $spec; conns=$1; n=$2
-    body=$( [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}" )
-    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[%s]]\n' "$body" > "$home/post.lua"
-    echo "wrk: $n row(s), $conns connection(s), ${SECONDS_PER:-10} s"
-    wrk -t"$conns" -c"$conns" -d"${SECONDS_PER:-10}s" -s "$home/post.lua" --latency \
-      "http://127.0.0.1:$port/api/models/credit-risk/predict" | grep -E "Requests/sec| 50%| 90%| 99%|Non-2xx|Socket errors"
+    { [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}"; } > "$home/body.json"
+    read -r c_rps c_p50 c_p99 c_bad <<<"$(measure "http://127.0.0.1:$port/api/models/credit-risk/predict" "$conns" "$home/body.json")"
+    read -r f_rps f_p50 f_p99 f_bad <<<"$(measure "http://127.0.0.1:$floor_port/" "$conns" "$home/body.json")"
+    python3 -c '
+import sys
+n, conns, c_rps, c_p50, c_p99, c_bad, f_rps, f_p50, f_p99 = sys.argv[1:10]
+label = "%s row(s), %s connection(s)" % (n, conns)
+print("%-32s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx%s" % (label, float(c_rps), float(c_p50), float(c_p99),
+      float(f_rps), float(f_p50), float(f_p99), 100 * float(c_rps) / float(f_rps), float(c_p50) / float(f_p50),
+      "  (%s non-2xx from Cogwork)" % c_bad if c_bad != "0" else ""))' "$n" "$conns" "$c_rps" "$c_p50" "$c_p99" "$c_bad" "$f_rps" "$f_p50" "$f_p99"
   done
 else
   echo "(install Debian's wrk for the HTTP figures that count: apt-get install wrk)"
 fi
-curl -sf "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"]); print("server-side:", d["versions"])'
+curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/session/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("authentication per request, measured in the server over %d checks: p50 %s µs, p90 %s µs, p99 %s µs" % (d["checks"], d["p50Micros"], d["p90Micros"], d["p99Micros"]))'
+curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"]); print("server-side:", d["versions"])'

@@ -18,10 +18,11 @@ import org.cogwork.api.serving.PredictionRecord;
 import org.cogwork.api.tracking.MetricPoint;
 import org.cogwork.api.tracking.Run;
 import org.cogwork.api.tracking.RunQuery;
-import org.cogwork.registry.internal.MetadataStore;
-import org.cogwork.registry.internal.Predictions;
-import org.cogwork.registry.internal.RegistryConfig;
+import org.cogwork.persistence.internal.MetadataStore;
+import org.cogwork.persistence.internal.MigrationSource;
+import org.cogwork.persistence.internal.PersistenceConfig;
 import org.cogwork.registry.internal.Tracking;
+import org.cogwork.serving.internal.Predictions;
 import org.osgi.util.converter.Converters;
 
 /**
@@ -78,9 +79,9 @@ public final class RegistryBench {
     }
 
     static void bench(String label, Map<String, Object> cfg, Path data, Sql analyze) throws Exception {
-        RegistryConfig config = Converters.standardConverter().convert(cfg).to(RegistryConfig.class);
+        PersistenceConfig config = Converters.standardConverter().convert(cfg).to(PersistenceConfig.class);
         try (MetadataStore store = new MetadataStore(config, data)) {
-            Tracking t = new Tracking(store, data, "local");
+            Tracking t = new Tracking(store.database("org.cogwork.registry", MigrationSource.of(Tracking.class)), data, "local");
             String exp = t.createExperiment("bench-" + UUID.randomUUID(), null).id();
             List<String> runs = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) {
@@ -124,7 +125,7 @@ public final class RegistryBench {
 
     /** Records per second appended to the prediction log in batches of 500 (as serving's log writer; -Dlog.batch=). */
     static double predictionLog(MetadataStore store) {
-        Predictions log = new Predictions(store);
+        Predictions log = new Predictions(store.database("org.cogwork.serving", MigrationSource.of(Predictions.class)));
         Map<String, Object> input = new java.util.LinkedHashMap<>();
         String[] keys = {"Seniority", "Home", "Time", "Age", "Marital", "Records", "Job", "Expenses", "Income", "Assets",
                 "Debt", "Amount", "Price"};

@@ -29,6 +29,10 @@ import org.cogwork.serving.internal.LoadedModel;
  * the limit. Args: {@code <port> <training job id>}.
  */
 public final class ServingBench {
+    /** Credentials: the admin for set-up calls, an integrator's API token (Bearer) for predictions. */
+    private static final String ADMIN_AUTH = System.getProperty("admin.auth", "");
+    private static final String PREDICT_AUTH = System.getProperty("predict.auth", "");
+
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -50,7 +54,7 @@ public final class ServingBench {
             run("HTTP, " + batch + " row(s), 1 client", base, body, 1, seconds);
             run("HTTP, " + batch + " row(s), " + clients + " clients", base, body, clients, seconds);
         }
-        HttpResponse<byte[]> zip = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/trainings/" + job + "/artifact")).build(),
+        HttpResponse<byte[]> zip = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/trainings/" + job + "/artifact")).header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         try (LoadedModel model = LoadedModel.load(new ByteArrayInputStream(zip.body()), Map.of("tribuo",
                 (org.cogwork.api.engine.Engine) new TribuoEngine("bench"), "djl", new DjlEngine("bench"))::get, BuiltIn.pipelineService())) {
@@ -70,7 +74,7 @@ public final class ServingBench {
 
     static void run(String name, String base, byte[] body, int clients, int seconds) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/models/credit-risk/predict"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .header("Content-Type", "application/json").header("Authorization", PREDICT_AUTH).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         for (int i = 0; i < 500; i++) {
             HTTP.send(req, HttpResponse.BodyHandlers.discarding());
         }
@@ -127,7 +131,7 @@ public final class ServingBench {
     /** The first 100 credit rows (without the target) from the running server's data source. */
     static List<Map<String, Object>> rows(String base) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/sources/data/datasets/credit_data.csv/query"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"limit\": 100}")).build(),
+                .header("Content-Type", "application/json").header("Authorization", ADMIN_AUTH).POST(HttpRequest.BodyPublishers.ofString("{\"limit\": 100}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode page = JSON.readTree(r.body());
         List<String> names = page.path("columns").findValuesAsText("name");

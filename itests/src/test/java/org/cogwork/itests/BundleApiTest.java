@@ -99,9 +99,11 @@ class BundleApiTest {
     @Test
     void servicesAreListedWithSecretsMasked() throws Exception {
         try (Cogwork cogwork = Cogwork.fresh(tmp).start()) {
-            JsonNode services = cogwork.get("/api/services?objectClass=jakarta.servlet.Servlet").json();
-            assertTrue(services.size() >= 5, services.toString());
-            assertTrue(services.toString().contains("/api/bundles"), services.toString());
+            JsonNode resources = cogwork.get("/api/services?objectClass=org.cogwork.runtime.rest.RestResource").json();
+            assertTrue(resources.size() >= 5, resources.toString());
+            assertTrue(resources.toString().contains("\"org.cogwork.runtime.bundles\""), resources.toString());
+            JsonNode servlets = cogwork.get("/api/services?objectClass=jakarta.servlet.Servlet").json();
+            assertTrue(servlets.toString().contains("\"/api/*\""), "the one REST dispatcher: " + servlets);
             Cogwork.Response bad = cogwork.get("/api/services?filter=(oops");
             assertEquals(400, bad.status());
             assertEquals("filter", bad.json().path("field").asText());

@@ -26,10 +26,16 @@ import java.util.stream.Stream;
  */
 final class Cogwork implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The first admin's password, given to every runtime the tests start ({@code COGWORK_ADMIN_PASSWORD}). */
+    static final String ADMIN_PASSWORD = "itest-admin-secret-1";
+    /** The {@code Authorization} header of the first admin. */
+    static final String ADMIN = basic("admin", ADMIN_PASSWORD);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final Path home;
     final int port;
+    /** Extra environment variables for the runtimes this home starts. */
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
     private Process process;
     private Path log;
     private int starts;
@@ -47,6 +53,9 @@ final class Cogwork implements AutoCloseable {
         }
         Path home = tempDir.resolve("cogwork");
         copyTree(dist, home);
+        // the tests' folders and the shared datasets are the data roots file sources may use
+        Files.writeString(home.resolve("config/org.cogwork.runtime.cfg"), Files.readString(home.resolve("config/org.cogwork.runtime.cfg"))
+                .replace("data.roots=data/files", "data.roots=data/files," + tempDir.toAbsolutePath() + "," + FileSourceTest.DATA));
         return new Cogwork(home, freePort());
     }
 
@@ -135,7 +144,10 @@ final class Cogwork implements AutoCloseable {
         log = home.resolve("cogwork-" + (++starts) + ".log");
         String[] cmd = Stream.concat(Stream.of("sh", home.resolve("bin/cogwork").toString(), "run"), Stream.of(args))
                 .toArray(String[]::new);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("COGWORK_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     String log() {
@@ -223,30 +235,82 @@ final class Cogwork implements AutoCloseable {
         }
     }
 
+    /** Requests as the first admin. */
     Response get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return as(ADMIN).get(path);
     }
 
     Response post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return as(ADMIN).post(path, body, contentType);
     }
 
     Response put(String path, byte[] body, String contentType) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return as(ADMIN).put(path, body, contentType);
     }
 
     Response delete(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).DELETE());
+        return as(ADMIN).delete(path);
     }
 
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+    /** Requests with this {@code Authorization} header ({@code null}: none, as an anonymous caller). */
+    Client as(String authorization) {
+        return new Client(port, authorization);
     }
 
-    private static Response send(HttpRequest.Builder b) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        return new Response(r.statusCode(), r.body());
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String bearer(String token) {
+        return "Bearer " + token;
+    }
+
+    /** One caller's view of the server. */
+    record Client(int port, String authorization) {
+        Response get(String path) throws IOException, InterruptedException {
+            return send(request(path).GET());
+        }
+
+        Response post(String path, byte[] body, String contentType) throws IOException, InterruptedException {
+            return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        }
+
+        Response post(String path, String json) throws IOException, InterruptedException {
+            return post(path, json.getBytes(StandardCharsets.UTF_8), "application/json");
+        }
+
+        Response put(String path, byte[] body, String contentType) throws IOException, InterruptedException {
+            return send(request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+        }
+
+        Response patch(String path, String json) throws IOException, InterruptedException {
+            return send(request(path).header("Content-Type", "application/json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+        }
+
+        Response delete(String path) throws IOException, InterruptedException {
+            return send(request(path).DELETE());
+        }
+
+        /** Any method, with or without a JSON body. */
+        Response send(String method, String path, String json) throws IOException, InterruptedException {
+            HttpRequest.Builder b = request(path);
+            if (json == null) {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+            }
+            return send(b);
+        }
+
+        private HttpRequest.Builder request(String path) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+            return authorization == null ? b : b.header("Authorization", authorization);
+        }
+
+        private static Response send(HttpRequest.Builder b) throws IOException, InterruptedException {
+            HttpResponse<String> r = HTTP.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        }
     }
 }

@@ -43,7 +43,7 @@ class DurabilityTest {
         try (Connection pg = JdbcSourceTest.connectOrSkip(); Statement st = pg.createStatement()) {
             st.execute("CREATE SCHEMA " + schema);
             try (Cogwork c = Cogwork.fresh(tmp)) {
-                Files.writeString(c.home.resolve("config/org.cogwork.registry.cfg"),
+                Files.writeString(c.home.resolve("config/org.cogwork.persistence.cfg"),
                         "url=jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + schema + "\nuser=postgres\n");
                 roundsWithKills(c);
                 assertTrue(c.get("/health").body().contains("postgresql"), "the registry ran on PostgreSQL");
@@ -78,7 +78,7 @@ class DurabilityTest {
                             if (client < 4) {
                                 String comment = "c" + client + "-" + i;
                                 if (post(c, "/api/predictions/" + predictionId + "/feedback",
-                                        "{\"score\": 1, \"author\": \"itest\", \"comment\": \"" + comment + "\"}").status() == 201) {
+                                        "{\"score\": 1, \"comment\": \"" + comment + "\"}").status() == 201) {
                                     acked.add(comment);
                                 }
                             } else {
@@ -182,7 +182,7 @@ class DurabilityTest {
         assertEquals(201, post(c, "/api/runs/" + runId + "/metrics", "{\"key\": \"auc\", \"value\": 0.8, \"step\": 1}").status());
         assertEquals(201, post(c, "/api/runs/" + runId + "/tags", "{\"key\": \"round\", \"value\": \"" + name + "\"}").status());
         Cogwork.Response f = post(c, "/api/predictions/" + predictionId + "/feedback",
-                "{\"score\": 1, \"author\": \"itest\", \"comment\": \"" + name + "\"}");
+                "{\"score\": 1, \"comment\": \"" + name + "\"}");
         assertEquals(201, f.status(), f.body());
         return new Written(expId, name, runId, name);
     }

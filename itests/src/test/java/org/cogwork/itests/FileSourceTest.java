@@ -77,6 +77,11 @@ class FileSourceTest {
         assertEquals(20, preview.path("rows").size());
         assertEquals("[\"good\",9,\"rent\",60,30,\"married\",\"no\",\"freelance\",73,129,0,0,800,846]",
                 preview.path("rows").get(0).toString(), "first row of credit_data.csv");
+        // one service, found as a source and as a sink (issue 17)
+        JsonNode services = cogwork.get("/api/services?objectClass=org.cogwork.api.connector.DataSink&filter=(cogwork.source.id=credit)").json();
+        assertEquals(1, services.size(), services.toString());
+        assertEquals("[\"org.cogwork.api.connector.DataSource\",\"org.cogwork.api.connector.DataSink\"]",
+                services.get(0).path("objectClass").toString());
     }
 
     @Test
@@ -126,20 +131,37 @@ class FileSourceTest {
         Cogwork.Response kind = create("x1", "nope", "{}");
         assertEquals(400, kind.status());
         assertTrue(kind.json().path("error").asText().contains("installed kinds: [file"), kind.body());
-        Cogwork.Response policy = create("x2", "file", "{\"path\": \"/tmp\", \"on.error\": \"maybe\"}");
+        Cogwork.Response policy = create("x2", "file", "{\"path\": \"" + tmp + "\", \"on.error\": \"maybe\"}");
         assertEquals(400, policy.status(), policy.body());
         assertEquals("on.error must be one of [fail, skip, null], was 'maybe'", policy.json().path("detail").asText());
         assertEquals(404, cogwork.get("/api/sources/x2").status(), "the rejected configuration is deleted");
+        Cogwork.Response outside = create("x3", "file", "{\"path\": \"/etc\"}");
+        assertEquals(400, outside.status(), outside.body());
+        assertEquals("config.path", outside.json().path("field").asText(), "the setting at fault: " + outside.body());
         assertEquals(409, create("credit", "file", "{\"path\": \"/tmp\"}").status());
         assertEquals(400, create("bad id!", "file", "{}").status());
 
-        assertEquals(201, create("gone", "file", "{\"path\": \"/nonexistent/data.csv\"}").status());
+        Path gone = tmp.resolve("nonexistent/data.csv");
+        assertEquals(201, create("gone", "file", "{\"path\": \"" + gone + "\"}").status());
         Cogwork.Response test = cogwork.post("/api/sources/gone/test", new byte[0], "application/json");
         assertEquals(502, test.status());
-        assertTrue(test.json().path("detail").asText().contains("/nonexistent/data.csv does not exist"), test.body());
+        assertTrue(test.json().path("detail").asText().contains(gone + " does not exist"), test.body());
         assertEquals(200, cogwork.post("/api/sources/credit/test", new byte[0], "application/json").status());
         assertEquals(200, cogwork.delete("/api/sources/gone").status());
         assertEquals(404, cogwork.get("/api/sources/gone").status());
+    }
+
+    @Test
+    void datasetsInSubFoldersHaveSlashesInTheirNames() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("nested/2024"));
+        Files.writeString(dir.resolve("sales.csv"), "region,amount\nnorth,10\nsouth,20\n");
+        assertEquals(201, create("nested", "file", "{\"path\": \"" + tmp.resolve("nested") + "\"}").status());
+        assertEquals("2024/sales.csv", cogwork.get("/api/sources/nested/datasets").json().get(0).path("name").asText());
+        JsonNode schema = cogwork.get("/api/sources/nested/datasets/2024/sales.csv/schema").json();
+        assertEquals("region", schema.path("fields").get(0).path("name").asText(), schema.toString());
+        assertEquals(2, cogwork.get("/api/sources/nested/datasets/2024/sales.csv/preview").json().path("rows").size());
+        assertEquals(1, query("nested", "2024/sales.csv", "{\"limit\": 1}").json().path("rows").size());
+        assertEquals(404, cogwork.get("/api/sources/nested/datasets/2024/sales.csv/rows").status(), "no such action");
     }
 
     @Test

@@ -129,12 +129,20 @@ class JobFaultsTest {
 
     @Test
     @Order(3)
-    void aTorchScriptPathThatIsNotARegularFileFailsTheJobAtOnce() throws Exception {
-        JsonNode job = TrainingApiTest.awaitDone(cogwork, submit("""
+    void aTorchScriptPathOutsideTheRootsOrNotARegularFileIsRefusedAtSubmission() throws Exception {
+        Cogwork.Response outside = TrainingApiTest.submitTo(cogwork, """
                 {"name": "dev-zero", "source": "data", "dataset": "sklearn_iris.csv", "target": "species",
-                 "engine": "djl", "algorithm": "torchscript", "hyperparameters": {"path": "/dev/zero"}, "seed": 1}"""));
-        assertEquals("FAILED", job.path("status").asText(), job.toString());
-        assertEquals("hyperparameter 'path' of djl torchscript is not a regular file: /dev/zero", job.path("error").asText(), job.toString());
+                 "engine": "djl", "algorithm": "torchscript", "hyperparameters": {"path": "/dev/zero"}, "seed": 1}""");
+        assertEquals(400, outside.status(), outside.body());
+        assertEquals("hyperparameters.path", outside.json().path("field").asText(), outside.body());
+        assertTrue(outside.json().path("error").asText().contains("outside the data roots"), outside.body());
+        Path folder = java.nio.file.Files.createDirectories(tmp.resolve("not-a-script"));
+        Cogwork.Response notAFile = TrainingApiTest.submitTo(cogwork, """
+                {"name": "folder", "source": "data", "dataset": "sklearn_iris.csv", "target": "species",
+                 "engine": "djl", "algorithm": "torchscript", "hyperparameters": {"path": "%s"}, "seed": 1}""".formatted(folder));
+        assertEquals(400, notAFile.status(), notAFile.body());
+        assertEquals("hyperparameters.path", notAFile.json().path("field").asText(), notAFile.body());
+        assertEquals("hyperparameter 'path' of djl torchscript is not a regular file: " + folder, notAFile.json().path("error").asText());
         assertRegistryWritable();
     }
 

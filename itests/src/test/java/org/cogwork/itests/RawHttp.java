@@ -19,14 +19,24 @@ final class RawHttp {
     /**
      * Sends one request and reads the answer.
      *
-     * @param headers "Name: value" lines; a {@code Host} header here replaces the default one
+     * @param headers "Name: value" lines; a {@code Host} header here replaces the default one, and the first
+     *     admin's credentials are sent unless an {@code Authorization} line is given ({@code "Authorization: "}
+     *     with nothing after it sends none)
      */
     static Cogwork.Response send(int port, String method, String path, byte[] body, String... headers) throws IOException {
         StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
         boolean host = false;
+        boolean auth = false;
         for (String h : headers) {
-            host |= h.toLowerCase(Locale.ROOT).startsWith("host:");
-            head.append(h).append("\r\n");
+            String lower = h.toLowerCase(Locale.ROOT);
+            host |= lower.startsWith("host:");
+            auth |= lower.startsWith("authorization:");
+            if (!lower.strip().equals("authorization:")) {
+                head.append(h).append("\r\n");
+            }
+        }
+        if (!auth) {
+            head.append("Authorization: ").append(Cogwork.ADMIN).append("\r\n");
         }
         if (!host) {
             head.append("Host: 127.0.0.1:").append(port).append("\r\n");

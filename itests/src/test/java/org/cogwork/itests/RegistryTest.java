@@ -55,6 +55,17 @@ class RegistryTest {
             assertEquals(1, v.json().path("version").asInt());
             Cogwork.Response alias = c.put("/api/models/credit-model/aliases/production", json("{\"version\": 1}"), "application/json");
             assertEquals(200, alias.status(), alias.body());
+            // the traffic policy is a tag, but a caller cannot write it (or any cogwork.* tag) past /traffic
+            Cogwork.Response reserved = post(c, "/api/models", "{\"name\": \"tagged\", \"tags\": {\"cogwork.traffic\": \"{}\"}}");
+            assertEquals(400, reserved.status(), reserved.body());
+            assertEquals("tags.cogwork.traffic", reserved.json().path("field").asText(), reserved.body());
+            Cogwork.Response viaMlflow = post(c, "/api/2.0/mlflow/registered-models/set-tag",
+                    "{\"name\": \"credit-model\", \"key\": \"cogwork.traffic\", \"value\": \"{\\\"split\\\": []}\"}");
+            assertEquals(400, viaMlflow.status(), viaMlflow.body());
+            assertEquals("INVALID_PARAMETER_VALUE", viaMlflow.json().path("error_code").asText(), viaMlflow.body());
+            assertEquals(200, post(c, "/api/2.0/mlflow/registered-models/set-tag",
+                    "{\"name\": \"credit-model\", \"key\": \"team\", \"value\": \"risk\"}").status());
+            assertEquals("{\"team\":\"risk\"}", c.get("/api/models/credit-model").json().path("tags").toString());
             assertEquals(404, c.get("/api/models/nope").status());
             assertEquals(404, c.get("/api/runs/0123456789abcdef0123456789abcdef").status());
             JsonNode events = c.await("/api/events", e -> e.toString().contains("cogwork/model/ALIAS_MOVED"), java.time.Duration.ofSeconds(10));

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsTest {
     static final List<String> SECRETS = List.of("Pw-Field-7c1d", "Url-Param-9e2a", "User-Info-3f4b", "H2-Url-5a6c",
-            "Access-Key-2b8d", "S3-Secret-4e9f");
+            "Access-Key-2b8d", "S3-Secret-4e9f", "Store-Access-6a1b", "Store-Secret-8c2d");
+    /** The secrets given in fields declared PASSWORD: these are sealed at rest too (the others sit inside URLs). */
+    static final java.util.regex.Pattern SEALED = java.util.regex.Pattern.compile("(?m)^secret\\.key\\s*=\\s*\\{enc}");
+    static final List<String> DECLARED = List.of(SECRETS.get(0), SECRETS.get(4), SECRETS.get(5), SECRETS.get(6), SECRETS.get(7));
 
     @TempDir
     static Path tmp;
@@ -41,6 +44,9 @@ class SecretsTest {
         Files.setPosixFilePermissions(old.resolve("readable.cfg"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rwxr-xr-x"));
         cogwork.start();
+        // an S3 artifact storage configured the way admins do it: a .cfg file with the keys in clear
+        Files.writeString(cogwork.home.resolve("config/org.cogwork.artifacts.s3-secrets.cfg"), "name=sealed\nbucket=b\n"
+                + "endpoint=http://127.0.0.1:1\npath.style=true\naccess.key=" + SECRETS.get(6) + "\nsecret.key=" + SECRETS.get(7) + "\n");
         created(FileSourceTest.create(cogwork, "pg", "jdbc", "{\"url\": \"" + JdbcSourceTest.PG + "?user=postgres&password="
                 + SECRETS.get(1) + "\", \"user\": \"postgres\", \"password\": \"" + SECRETS.get(0) + "\"}"));
         created(FileSourceTest.create(cogwork, "maria", "jdbc",
@@ -91,6 +97,12 @@ class SecretsTest {
         for (String id : List.of("pg", "maria", "h2", "lake")) {
             paths.add("/api/sources/" + id);
         }
+        // and every GET route of the OpenAPI document that needs no path parameter
+        cogwork.get("/api/openapi.json").json().path("paths").fields().forEachRemaining(e -> {
+            if (!e.getKey().contains("{") && e.getValue().has("get") && !paths.contains(e.getKey())) {
+                paths.add(e.getKey());
+            }
+        });
         for (String p : paths) {
             Cogwork.Response r = cogwork.get(p);
             assertTrue(r.status() < 500, p + " " + r.status() + " " + r.body());
@@ -106,6 +118,34 @@ class SecretsTest {
         // the same keys as in config files: what the API was given is what a .cfg file says
         JsonNode services = cogwork.get("/api/services?filter=(cogwork.source.id=lake)").json();
         assertEquals("********", services.get(0).path("properties").path("secret.key").asText(), services.toString());
+    }
+
+    @Test
+    void declaredSecretsAreSealedAtRest() throws Exception {
+        Path cfg = cogwork.home.resolve("config/org.cogwork.artifacts.s3-secrets.cfg");
+        for (long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                !SEALED.matcher(Files.readString(cfg)).find() && System.nanoTime() < end; ) {
+            Thread.sleep(100);
+        }
+        assertTrue(SEALED.matcher(Files.readString(cfg)).find(), "the .cfg file keeps its secret in clear:\n" + Files.readString(cfg));
+        List<String> clear = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(cogwork.home)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (!Files.isRegularFile(p) || p.getFileName().toString().endsWith(".log") || p.toString().contains("felix-cache")) {
+                    continue;
+                }
+                String text = new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String s : DECLARED) {
+                    if (text.contains(s)) {
+                        clear.add(cogwork.home.relativize(p) + " holds " + s);
+                    }
+                }
+            }
+        }
+        assertTrue(clear.isEmpty(), String.join("\n", clear));
+        // and the components still work with the opened values: the storage is registered under its name
+        JsonNode storages = cogwork.await("/api/services?filter=(cogwork.artifacts.name=sealed)", n -> n.size() == 1, Duration.ofSeconds(20));
+        assertNoSecret("GET /api/services (artifact storage)", storages.toString());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.cogwork.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -96,13 +97,18 @@ class ServingTest {
 
         cogwork.await("/api/predictions/" + id, x -> x.path("modelName").asText().equals("credit-risk"), Duration.ofSeconds(10));
         Cogwork.Response fb = cogwork.post("/api/predictions/" + id + "/feedback",
-                "{\"score\": -1, \"correctedLabel\": \"bad\", \"comment\": \"defaulted in March\", \"author\": \"itest\"}"
+                "{\"score\": -1, \"correctedLabel\": \"bad\", \"comment\": \"defaulted in March\"}"
                         .getBytes(StandardCharsets.UTF_8), "application/json");
         assertEquals(201, fb.status(), fb.body());
         JsonNode list = cogwork.get("/api/predictions/" + id + "/feedback").json();
         assertEquals("bad", list.get(0).path("correctedLabel").asText());
-        assertEquals("itest", list.get(0).path("author").asText());
-        assertEquals(404, cogwork.post("/api/predictions/nope/feedback", "{\"score\": 1, \"author\": \"x\"}".getBytes(StandardCharsets.UTF_8),
+        assertEquals("admin", list.get(0).path("author").asText(), "the author is the caller");
+        Cogwork.Response named = cogwork.post("/api/predictions/" + id + "/feedback",
+                "{\"score\": 1, \"author\": \"itest\"}".getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(400, named.status(), "an author field is not taken: " + named.body());
+        assertEquals("author", named.json().path("field").asText());
+        assertEquals(1, cogwork.get("/api/predictions/" + id + "/feedback").json().size());
+        assertEquals(404, cogwork.post("/api/predictions/nope/feedback", "{\"score\": 1}".getBytes(StandardCharsets.UTF_8),
                 "application/json").status());
 
         JsonNode stats = cogwork.await("/api/serving", s -> s.path("log").path("written").asLong() >= 201, Duration.ofSeconds(10));
@@ -232,6 +238,37 @@ class ServingTest {
         assertEquals(600, ok.get());
         assertEquals(200, cogwork.put("/api/models/credit-risk/aliases/production", "{\"version\": 1}".getBytes(StandardCharsets.UTF_8),
                 "application/json").status());
+    }
+
+    /**
+     * Retraining under one alias: once the new version loads, the version the alias left (which nothing routes to
+     * any more) leaves memory, while versions that other aliases name stay loaded; asked for by number, it loads again.
+     */
+    @Test
+    void aVersionNoAliasRoutesToLeavesMemoryWhenItsSuccessorLoads() throws Exception {
+        ensureVersion2();
+        assertEquals(1, predict("", creditRows.subList(0, 1)).json().path("version").asInt(), "production");
+        assertEquals(2, predict("?alias=staging", creditRows.subList(0, 1)).json().path("version").asInt());
+        int old = train("logistic", "candidate");
+        assertEquals(old, predict("?alias=candidate", creditRows.subList(0, 1)).json().path("version").asInt());
+        assertTrue(loaded().contains("credit-risk@" + old), loaded().toString());
+
+        int next = train("logistic", "candidate"); // the alias moves: version old is no alias's any more
+        assertEquals(next, predict("?alias=candidate", creditRows.subList(0, 1)).json().path("version").asInt());
+        List<String> now = loaded();
+        assertTrue(now.contains("credit-risk@" + next), now.toString());
+        assertFalse(now.contains("credit-risk@" + old), "the version the alias left is unloaded: " + now);
+        assertTrue(now.contains("credit-risk@1") && now.contains("credit-risk@2"), "versions other aliases name stay: " + now);
+
+        assertEquals(old, predict("?version=" + old, creditRows.subList(0, 1)).json().path("version").asInt());
+        assertTrue(loaded().contains("credit-risk@" + old), "loaded again when asked for: " + loaded());
+        assertEquals(200, cogwork.delete("/api/models/credit-risk/aliases/candidate").status());
+    }
+
+    static List<String> loaded() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        cogwork.get("/api/serving").json().path("loadedModels").forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     @Test

@@ -51,6 +51,7 @@ class TrackingTrainingTest {
         JsonNode run = cogwork.get("/api/runs/" + runId).json();
         assertEquals("FINISHED", run.path("status").asText(), run.toString());
         assertTrue(run.toString().contains("accuracy"), run.toString());
+        assertEquals("admin", run.path("tags").path("mlflow.user").asText(), "the run's user is the signed-in caller: " + run);
         JsonNode model = cogwork.get("/api/models/credit-risk").json();
         assertTrue(model.toString().contains("staging"), model.toString());
         Cogwork.Response artifact = cogwork.get("/api/runs/" + runId + "/artifacts/model/model.zip");
@@ -60,6 +61,7 @@ class TrackingTrainingTest {
         assertEquals(202, again.status(), again.body());
         JsonNode reproduced = TrainingApiTest.awaitDone(cogwork, again.json().path("id").asText());
         assertEquals("SUCCEEDED", reproduced.path("status").asText(), reproduced.toString());
+        assertEquals("admin", reproduced.path("user").asText(), reproduced.toString());
         JsonNode check = reproduced.path("result").path("reproduction");
         assertTrue(check.path("metricsMatch").asBoolean(), check.toString());
         assertTrue(check.path("dataMatch").asBoolean(), check.toString());

@@ -69,6 +69,7 @@ class TrainingApiTest {
         assertEquals(202, r.status(), r.body());
         JsonNode job = awaitDone(r.json().path("id").asText());
         assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        assertEquals("admin", job.path("user").asText(), "the signed-in caller is the job's user");
         JsonNode result = job.path("result");
         assertEquals(640 / 891.0, result.path("metrics").path("accuracy").asDouble(), 1e-9, "majority class on the stratified test split");
         assertEquals("[\"bad\",\"good\"]", result.path("confusionMatrix").path("labels").toString());
@@ -147,6 +148,77 @@ class TrainingApiTest {
                 "a finished job cannot be cancelled again");
     }
 
+    /** A spec refused at submission, before any job exists: 400 naming the JSON path. */
+    static void assertField(Cogwork.Response r, String field) throws Exception {
+        assertEquals(400, r.status(), r.body());
+        assertEquals(field, r.json().path("field").asText(), r.body());
+    }
+
+    static final String FOREST = """
+            {"source": "data", "dataset": "credit_data.csv", "target": "Status",
+             "engine": "tribuo", "algorithm": "random-forest", "seed": 3 %s}""";
+
+    /**
+     * Hyperparameters are checked at submission against the engine's typed declarations, which /api/engines lists:
+     * a value out of range, of the wrong JSON type or under an unknown name is a 400 naming it, and no job is made.
+     */
+    @Test
+    void hyperparametersAreCheckedAgainstWhatTheEngineDeclares() throws Exception {
+        JsonNode forest = null;
+        for (JsonNode a : cogwork.get("/api/engines/tribuo").json().path("algorithms")) {
+            if (a.path("name").asText().equals("random-forest") && a.path("task").asText().equals("CLASSIFICATION")) {
+                forest = a;
+            }
+        }
+        assertEquals("""
+                [{"name":"numTrees","type":"INTEGER","required":false,"default":50,"min":1,"minInclusive":true,"max":100000,\
+                "maxInclusive":true,"description":"number of trees"},\
+                {"name":"maxDepth","type":"INTEGER","required":false,"default":12,"min":1,"minInclusive":true,"max":1000,\
+                "maxInclusive":true,"description":"maximum depth of each tree"},\
+                {"name":"fractionFeaturesInSplit","type":"NUMBER","required":false,"default":0.5,"min":0.0,"minInclusive":false,\
+                "max":1.0,"maxInclusive":false,"description":"fraction of features considered per split (below 1: a forest needs \
+                subsampling)"}]""", String.valueOf(forest == null ? null : forest.path("hyperparameters")));
+        int jobs = cogwork.get("/api/trainings").json().size();
+
+        Cogwork.Response zero = submit(FOREST.formatted(", \"hyperparameters\": {\"numTrees\": 0}"));
+        assertField(zero, "hyperparameters.numTrees");
+        assertEquals("numTrees must be an integer in [1, 100000], was 0", zero.json().path("error").asText());
+        assertEquals("numTrees must be an integer in [1, 100000], was 1.5",
+                errorOf(FOREST.formatted(", \"hyperparameters\": {\"numTrees\": 1.5}"), "hyperparameters.numTrees"));
+        assertEquals("numTrees must be an integer in [1, 100000], was \"abc\"",
+                errorOf(FOREST.formatted(", \"hyperparameters\": {\"numTrees\": \"abc\"}"), "hyperparameters.numTrees"));
+        assertEquals("numTrees must be an integer in [1, 100000], was null",
+                errorOf(FOREST.formatted(", \"hyperparameters\": {\"numTrees\": null}"), "hyperparameters.numTrees"));
+        assertEquals("fractionFeaturesInSplit must be a number in (0, 1), was 1",
+                errorOf(FOREST.formatted(", \"hyperparameters\": {\"fractionFeaturesInSplit\": 1}"), "hyperparameters.fractionFeaturesInSplit"));
+        assertEquals("algorithm 'random-forest' of engine 'tribuo' has no hyperparameter 'numTree'; it has "
+                        + "[fractionFeaturesInSplit, maxDepth, numTrees]",
+                errorOf(FOREST.formatted(", \"hyperparameters\": {\"numTree\": 10}"), "hyperparameters.numTree"));
+        // each value of a search space, and a candidate's, are checked the same way, named where they stand in the spec
+        assertEquals("numTrees must be an integer in [1, 100000], was 0",
+                errorOf(FOREST.formatted(", \"search\": {\"space\": {\"numTrees\": [10, 0]}}"), "search.space.numTrees"));
+        assertEquals("numTrees must be an integer in [1, 100000], was 0", errorOf("""
+                {"source": "data", "dataset": "credit_data.csv", "target": "Status", "seed": 3,
+                 "candidates": [{"engine": "tribuo", "algorithm": "logistic"},
+                                {"engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 0}}]}""",
+                "candidates[1].hyperparameters.numTrees"));
+        assertEquals(jobs, cogwork.get("/api/trainings").json().size(), "no job was made for a refused spec");
+
+        Cogwork.Response fine = submit(FOREST.formatted(", \"hyperparameters\": {\"numTrees\": 5.0, \"maxDepth\": 4}"));
+        assertEquals(202, fine.status(), fine.body());
+        JsonNode job = awaitDone(fine.json().path("id").asText());
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        assertEquals("{\"numTrees\":5,\"maxDepth\":4,\"fractionFeaturesInSplit\":0.5}",
+                job.path("result").path("provenance").path("model").path("parameters").toString(),
+                "the engine trained with the checked values and the declared default");
+    }
+
+    private static String errorOf(String spec, String field) throws Exception {
+        Cogwork.Response r = submit(spec);
+        assertField(r, field);
+        return r.json().path("error").asText();
+    }
+
     @Test
     void badSpecsAre400sNamingTheField() throws Exception {
         Cogwork.Response target = submit(SPEC.replace("\"Status\"", "\"Sttus\""));
@@ -159,6 +231,14 @@ class TrainingApiTest {
         Cogwork.Response regression = submit(SPEC.replace("\"seed\": 3", "\"seed\": 3, \"task\": \"regression\""));
         assertEquals(400, regression.status());
         assertEquals("target", regression.json().path("field").asText());
+        assertField(submit(SPEC.replace("\"seed\": 3", "\"seed\": \"abc\"")), "seed");
+        assertField(submit(SPEC.replace("\"seed\": 3", "\"seed\": 3, \"split\": {\"testFracton\": 0.3}")), "split.testFracton");
+        assertField(submit(SPEC.replace("\"seed\": 3", "\"seed\": 3, \"split\": {\"testFraction\": 1.5}")), "split.testFraction");
+        assertField(submit(SPEC.replace("\"seed\": 3", "\"seed\": 3, \"author\": \"mallory\"")), "author");
+        assertField(submit("""
+                {"source": "data", "dataset": "imdb_reviews_2k.csv", "target": "sentiment", "features": ["review"],
+                 "pipeline": [{"transform": "tfidf", "params": {"maxFeatures": "lots"}}],
+                 "engine": "tribuo", "algorithm": "logistic"}"""), "pipeline[0].params.maxFeatures");
         assertEquals(404, cogwork.get("/api/trainings/nope").status());
         assertEquals(404, cogwork.get("/api/trainings/nope/artifact").status());
     }

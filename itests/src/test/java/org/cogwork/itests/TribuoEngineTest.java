@@ -41,10 +41,14 @@ class TribuoEngineTest {
         assertEquals(List.of("CLASSIFICATION logistic", "CLASSIFICATION cart", "CLASSIFICATION random-forest",
                 "REGRESSION linear", "REGRESSION cart", "REGRESSION random-forest", "CLUSTERING kmeans"), algorithms(tribuo));
         for (JsonNode a : tribuo.path("algorithms")) {
-            assertTrue(a.path("parameters").size() > 0, a.toString());
+            assertTrue(a.path("hyperparameters").size() > 0, a.toString());
+            for (JsonNode h : a.path("hyperparameters")) {
+                assertTrue(h.has("default") && h.has("min") && !h.path("description").asText().isBlank(), h.toString());
+            }
         }
-        JsonNode cart = tribuo.path("algorithms").get(1);
-        assertTrue(cart.path("parameters").path("maxDepth").asText().contains("(default 6)"), cart.toString());
+        JsonNode cartDepth = tribuo.path("algorithms").get(1).path("hyperparameters").get(0);
+        assertEquals("{\"name\":\"maxDepth\",\"type\":\"INTEGER\",\"required\":false,\"default\":6,\"min\":1,\"minInclusive\":true,"
+                + "\"max\":1000,\"maxInclusive\":true,\"description\":\"maximum tree depth\"}", cartDepth.toString());
         assertNotNull(HotDeployTest.engine(cogwork.get("/api/engines").json(), "tribuo"), "listed with all engines");
     }
 

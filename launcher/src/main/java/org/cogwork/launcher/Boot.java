@@ -29,6 +29,16 @@ import org.osgi.framework.wiring.BundleRevision;
 final class Boot {
     private static final String REFERENCE = "reference:";
 
+    /**
+     * The logging API lives on the launcher's class path, so every bundle shares one backend. The client packages
+     * are exported a second time as 1.7.36, as slf4j-api's own manifest does since 2.0.7 (SLF4J-579): the 2.0 API is
+     * backward compatible for callers, so bundles built against slf4j 1.7 ({@code org.slf4j;version="[1.7,2)"}, most
+     * of Maven Central, Felix Web Console and Health Checks among them) resolve against the same classes. Only the
+     * back-end packages ({@code spi}, {@code event}) stay 2.0-only, as upstream.
+     */
+    static final String SLF4J_EXPORTS = "org.slf4j;version=2.0.16,org.slf4j.spi;version=2.0.16,org.slf4j.event;version=2.0.16,"
+            + "org.slf4j.helpers;version=2.0.16,org.slf4j;version=1.7.36,org.slf4j.helpers;version=1.7.36";
+
     private Boot() {
     }
 
@@ -39,6 +49,36 @@ final class Boot {
 
     /** A framework initialised with the platform bundles installed, not started yet. */
     record Booted(Framework framework, List<Bundle> platform, SafeMode safeMode, Map<Bundle, String> heldBack) {
+    }
+
+    /**
+     * TLS, when {@code tls.enabled=true} in cogwork.properties: the port serves HTTPS only, with the keystore
+     * {@code tls.keystore} (PKCS12 or JKS; relative to the home) whose password comes from the environment
+     * ({@code COGWORK_TLS_KEYSTORE_PASSWORD}), never from a file in the home.
+     */
+    static void tls(Home home, int port, Properties settings, Map<String, String> props) throws Main.StartupException {
+        if (!Boolean.parseBoolean(settings.getProperty("tls.enabled", "false").trim())) {
+            return;
+        }
+        String store = settings.getProperty("tls.keystore", "").trim();
+        if (store.isEmpty()) {
+            throw new Main.StartupException("tls.enabled=true needs tls.keystore (a PKCS12 or JKS file) in config/cogwork.properties");
+        }
+        java.nio.file.Path path = home.root().resolve(store).toAbsolutePath().normalize();
+        if (!java.nio.file.Files.isReadable(path)) {
+            throw new Main.StartupException("tls.keystore " + path + " cannot be read");
+        }
+        String password = System.getenv("COGWORK_TLS_KEYSTORE_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            throw new Main.StartupException("tls.enabled=true needs the keystore password in the environment variable COGWORK_TLS_KEYSTORE_PASSWORD");
+        }
+        props.put("org.apache.felix.http.enable", "false");
+        props.put("org.apache.felix.https.enable", "true");
+        props.put("org.osgi.service.http.port.secure", Integer.toString(port));
+        props.put("org.apache.felix.https.keystore", path.toString());
+        props.put("org.apache.felix.https.keystore.password", password);
+        props.put("org.apache.felix.https.keystore.key.password", password);
+        props.put("cogwork.tls", "true");
     }
 
     static Booted init(Home home, String host, int port, Properties settings, Options options)
@@ -61,11 +101,11 @@ final class Boot {
             throw new Main.StartupException("cannot move the configuration store to " + configStore + ": " + e.getMessage(), e);
         }
         props.put("felix.cm.dir", configStore.toString());
-        // The logging API lives on the launcher's class path, so every bundle shares one backend.
-        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "org.slf4j;version=2.0.16,org.slf4j.spi;version=2.0.16,org.slf4j.event;version=2.0.16,"
-                        + "org.slf4j.helpers;version=2.0.16");
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SLF4J_EXPORTS);
         props.put("felix.log.level", "1");
+        // The Log Service's history (100 entries by default) is where the runtime finds the activator failures of
+        // plugins started before it: a start-up logs a few hundred entries.
+        props.put("org.apache.felix.log.maxSize", "1000");
         props.put("cogwork.home", home.root().toString());
         props.put("cogwork.system.dir", home.system().toString());
         props.put("cogwork.deploy.dir", home.deploy().toString());
@@ -80,6 +120,7 @@ final class Boot {
         props.put("org.osgi.service.http.port", Integer.toString(port));
         props.put("org.apache.felix.http.host", host);
         props.put("org.apache.felix.http.jetty.sendServerHeader", "false");
+        tls(home, port, settings, props);
         // FileInstall watches config/ (Config Admin .cfg/.config files); config/org.apache.felix.fileinstall-deploy.cfg
         // adds a second watcher for deploy/.
         props.put("felix.fileinstall.dir", home.config().toString());
@@ -91,6 +132,9 @@ final class Boot {
         // scanner only looks at files an event named): a handful of files costs nothing to check, and a config
         // edit just after start-up was once seen never applied.
         props.put("felix.fileinstall.disableNio2", "true");
+        // FileInstall never writes config files back: an event queued from start-up made it rewrite a file an admin
+        // had just edited with the old values. Sealed secrets are written into the file by the runtime instead.
+        props.put("felix.fileinstall.enableConfigSave", "false");
         // Anything given as -Dfelix.* or -Dorg.osgi.* wins, for experiments.
         System.getProperties().forEach((k, v) -> {
             String key = k.toString();
@@ -99,10 +143,20 @@ final class Boot {
             }
         });
 
+        MovedHome movedHome;
+        try {
+            movedHome = MovedHome.beforeInit(home);
+        } catch (IOException e) {
+            throw new Main.StartupException("cannot clean the framework cache of a moved home: " + e.getMessage() + CLEAN_HINT, e);
+        }
         Framework framework = new FrameworkFactory().newFramework(props);
         try {
             framework.init();
             BundleContext ctx = framework.getBundleContext();
+            String moved = movedHome.afterInit(ctx).message();
+            if (moved != null) {
+                System.out.println(moved);
+            }
             List<Path> jars = jars(home.system());
             if (options.shell()) {
                 jars.addAll(jars(home.system().resolve("shell")));
@@ -113,9 +167,14 @@ final class Boot {
             SafeMode safeMode = new SafeMode(home, systemPrefix, options.safe());
             return new Booted(framework, bundles, safeMode, safeMode.apply(ctx));
         } catch (BundleException | IOException e) {
-            throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage(), e);
+            throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage() + CLEAN_HINT, e);
         }
     }
+
+    /** What to try when the framework cache cannot be used. */
+    static final String CLEAN_HINT = System.lineSeparator() + "  The framework cache (data/felix-cache) may be damaged: "
+            + "'bin/cogwork run --clean' starts with a fresh one (configuration, sources and data are kept; bundles "
+            + "uploaded over the API must be uploaded again, deploy/ is installed again)";
 
     /** Starts the framework (and with it every bundle not held back), then the platform bundles. */
     static void start(Booted booted) throws Main.StartupException {
@@ -123,7 +182,7 @@ final class Boot {
             booted.framework().start();
             startAll(booted.platform());
         } catch (BundleException e) {
-            throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage(), e);
+            throw new Main.StartupException("the OSGi framework could not start: " + e.getMessage() + CLEAN_HINT, e);
         }
     }
 

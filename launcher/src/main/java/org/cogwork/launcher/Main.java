@@ -101,8 +101,9 @@ public final class Main {
             if (waitForPort(host, port, 30_000)) {
                 safeMode.started();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                OUT.printf("Cogwork %s started in %d ms, listening on http://%s:%d/ (health: http://%s:%d/health)%s%n",
-                        Boot.version(), ms, host, port, host, port, booted.heldBack().isEmpty() ? "" : " in SAFE MODE");
+                String scheme = Boolean.parseBoolean(settings.getProperty("tls.enabled", "false").trim()) ? "https" : "http";
+                OUT.printf("Cogwork %s started in %d ms, listening on %s://%s:%d/ (health: %s://%s:%d/health)%s%n",
+                        Boot.version(), ms, scheme, host, port, scheme, host, port, booted.heldBack().isEmpty() ? "" : " in SAFE MODE");
             } else {
                 OUT.printf("Cogwork started, but nothing answers on %s:%d yet; see the log above%n", host, port);
             }

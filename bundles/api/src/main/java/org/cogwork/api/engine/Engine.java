@@ -24,9 +24,28 @@ public interface Engine {
     EngineInfo info();
 
     /**
+     * Checks a spec's hyperparameters when a training is submitted, so that a wrong one is a 400 naming it and not a
+     * failed job. The platform calls it for the fixed hyperparameters and for each value of a search space (with the
+     * fixed ones). The default checks them against the algorithm's declared {@link Hyperparameter}s through
+     * {@link EngineInfo#resolve}: unknown names, values of the wrong type or out of range, required ones left out.
+     * An engine that can judge more without data (a file path inside the data roots) overrides this, calls
+     * {@code Engine.super.checkHyperparameters(...)} first, and throws {@link org.cogwork.api.problem.InvalidFieldException}
+     * naming {@code hyperparameters.<name>} too.
+     *
+     * @throws org.cogwork.api.problem.InvalidFieldException naming {@code hyperparameters.<name>}
+     * @throws IllegalArgumentException when the engine has no such algorithm for the task
+     * @since 0.3 (0.4: the default checks the declared hyperparameters; before, it checked nothing)
+     */
+    default void checkHyperparameters(String algorithm, Task task, java.util.Map<String, Object> hyperparameters) {
+        info().resolve(algorithm, task, hyperparameters); // resolving checks every name and value
+    }
+
+    /**
      * Trains a model on the caller's thread.
      *
-     * @throws IllegalArgumentException naming the parameter or column when the request is invalid
+     * @throws org.cogwork.api.problem.InvalidFieldException naming {@code hyperparameters.<name>} when a hyperparameter
+     *     is wrong (engines resolve them with {@link EngineInfo#resolve}, which says so in the platform's words)
+     * @throws IllegalArgumentException naming the column or algorithm when the rest of the request is invalid
      * @throws EngineException when training fails or is cancelled
      */
     Model train(TrainingRequest request, TrainingContext context) throws EngineException;

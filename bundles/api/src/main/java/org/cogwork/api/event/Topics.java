@@ -25,11 +25,66 @@ public final class Topics {
     public static final String MODEL_VERSION_CREATED = "cogwork/model/VERSION_CREATED";
     /** Properties: {@link #MODEL_NAME}, {@link #ALIAS}, {@link #MODEL_VERSION}, {@link #PREVIOUS_VERSION}. */
     public static final String MODEL_ALIAS_MOVED = "cogwork/model/ALIAS_MOVED";
-    /** Serving loaded or unloaded a model. Properties: {@link #MODEL_NAME}, {@link #MODEL_VERSION}. */
+    /**
+     * Serving loaded a model version into memory (on its first request on this node). Properties:
+     * {@link #MODEL_NAME}, {@link #MODEL_VERSION}, {@link #ENGINE_NAME}.
+     */
     public static final String MODEL_LOADED = "cogwork/model/LOADED";
+    /**
+     * Serving dropped a loaded model version; it is loaded again on its next request. Properties:
+     * {@link #MODEL_NAME}, {@link #MODEL_VERSION}, {@link #REASON}: {@value #REASON_EVICTED} (the least recently
+     * used beyond the cache size, or a version no alias or traffic policy routes to once another version of its
+     * model loads), {@value #REASON_ENGINE_GONE} (its engine was stopped, updated or removed),
+     * {@value #REASON_DELETED} (deleted from the registry) or {@value #REASON_STOPPED} (serving itself stopped or
+     * was reconfigured).
+     */
     public static final String MODEL_UNLOADED = "cogwork/model/UNLOADED";
+    /**
+     * A registered model, or one version of it, was deleted (serving unloads what it had loaded of it). Properties:
+     * {@link #MODEL_NAME}, {@link #MODEL_VERSION} (absent when the whole model was deleted), {@link #USER}.
+     *
+     * @since 0.3
+     */
+    public static final String MODEL_DELETED = "cogwork/model/DELETED";
+    /** @since 0.2 */
+    public static final String REASON_EVICTED = "evicted";
+    /** @since 0.2 */
+    public static final String REASON_ENGINE_GONE = "engine-gone";
+    /** @since 0.2 */
+    public static final String REASON_STOPPED = "stopped";
+    /** The version or its model was deleted from the registry. @since 0.3 */
+    public static final String REASON_DELETED = "deleted";
 
-    /** A training job ended. Properties: {@link #JOB_ID}, {@link #JOB_STATUS}, {@link #ENGINE_NAME}. */
+    /**
+     * A model's traffic policy was set or cleared. Properties: {@link #MODEL_NAME}, {@link #USER} (who changed
+     * it), {@link #POLICY} (the policy as JSON, {@code {"split": [{"version", "weight"}], "shadow": [version]}};
+     * absent when the policy was cleared).
+     *
+     * @since 0.2
+     */
+    public static final String TRAFFIC_CHANGED = "cogwork/model/TRAFFIC_CHANGED";
+
+    /**
+     * Feedback on a logged prediction was stored. Properties: {@link #FEEDBACK_ID}, {@link #PREDICTION_ID},
+     * {@link #MODEL_NAME} and {@link #MODEL_VERSION} (of the prediction), {@link #USER} (the feedback's author).
+     *
+     * @since 0.2
+     */
+    public static final String FEEDBACK_RECEIVED = "cogwork/feedback/RECEIVED";
+
+    /**
+     * A training job started running. Properties: {@link #JOB_ID}, {@link #ENGINE_NAME}, {@link #RUN_ID} (when
+     * tracked), {@link #USER} (when submitted by someone).
+     *
+     * @since 0.2
+     */
+    public static final String TRAINING_STARTED = "cogwork/training/STARTED";
+
+    /**
+     * A training job ended. Properties: {@link #JOB_ID}, {@link #JOB_STATUS}, {@link #ENGINE_NAME}, and when known
+     * {@link #RUN_ID}, {@link #MODEL_NAME} and {@link #MODEL_VERSION} (the version it registered), {@link #USER},
+     * {@link #REASON} (why it did not succeed).
+     */
     public static final String TRAINING_FINISHED = "cogwork/training/FINISHED";
 
     /** Properties: {@link #RUN_ID}, {@link #RUN_STATUS}. */
@@ -50,6 +105,16 @@ public final class Topics {
     public static final String RUN_STATUS = "run.status";
     public static final String JOB_ID = "job.id";
     public static final String JOB_STATUS = "job.status";
+    /** @since 0.2 */
+    public static final String USER = "user";
+    /** @since 0.2 */
+    public static final String REASON = "reason";
+    /** @since 0.2 */
+    public static final String POLICY = "policy";
+    /** @since 0.2 */
+    public static final String FEEDBACK_ID = "feedback.id";
+    /** @since 0.2 */
+    public static final String PREDICTION_ID = "prediction.id";
 
     private Topics() {
     }

@@ -20,6 +20,15 @@ public interface FeaturePipelineService {
      */
     FittedPipeline fit(Dataset training, String target, List<PipelineStep> steps);
 
+    /**
+     * Checks steps without data, as each transform's {@link FeatureTransform#validate} can.
+     *
+     * @throws org.cogwork.api.problem.InvalidFieldException naming {@code pipeline[i].transform} for an unknown
+     *     transform or {@code pipeline[i].params.<name>} for a wrong parameter
+     * @since 0.2
+     */
+    void validate(List<PipelineStep> steps);
+
     /** Restores a pipeline written by {@link FittedPipeline#save}. */
     FittedPipeline load(InputStream in) throws IOException;
 

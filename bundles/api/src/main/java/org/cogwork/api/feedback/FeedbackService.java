@@ -1,7 +1,8 @@
 package org.cogwork.api.feedback;
 
 import java.util.List;
-import java.util.NoSuchElementException;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.problem.NotFoundException;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** Stores and reads feedback on logged predictions. Thread-safe; durable when a method returns. */
@@ -11,8 +12,8 @@ public interface FeedbackService {
      * @param score a rating ({@code 1} up, {@code -1} down, or any score), may be {@code null}
      * @param correctedLabel the label the user says is right, may be {@code null}
      * @param author who sent it (the authenticated principal or the caller's name); required
-     * @throws NoSuchElementException when no prediction has that id
-     * @throws IllegalArgumentException when neither score nor corrected label is given, naming the field
+     * @throws NotFoundException when no prediction has that id
+     * @throws InvalidFieldException when neither score nor corrected label is given, naming the field
      */
     Feedback submit(String predictionId, Double score, String correctedLabel, String comment, String author);
 

@@ -1,10 +1,10 @@
 /**
  * Health checks contributed by any bundle and aggregated by the runtime's /health.
  *
- * @since 0.1
+ * @since 0.1 (0.2: {@link HealthCheck#warnings()})
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.cogwork.api.health;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,8 +2,9 @@ package org.cogwork.api.registry;
 
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.problem.NotFoundException;
 import org.cogwork.api.tracking.Page;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -12,31 +13,39 @@ import org.osgi.annotation.versioning.ProviderType;
  * the platform. Thread-safe; every method is durable when it returns. Alias moves are atomic: at any time an
  * alias names exactly one version, even under concurrent moves. Deletes are soft and audited.
  *
- * <p>Errors: unknown names or versions throw {@link NoSuchElementException} (404); invalid names or values
- * throw {@link IllegalArgumentException} naming the field (400).
+ * <p>Errors: unknown names or versions throw {@link NotFoundException} (404); invalid names or values
+ * throw {@link InvalidFieldException} naming the field (400).
  */
 @ProviderType
 public interface ModelRegistry {
     /** The alias serving uses when a caller names none. */
     String DEFAULT_ALIAS = "production";
 
-    /** @throws IllegalArgumentException when the name is invalid or already registered */
-    RegisteredModel createModel(String name, String description, Map<String, String> tags);
+    /**
+     * Registers a model, recorded in the audit log with {@code actor}.
+     *
+     * @throws InvalidFieldException when the name is invalid or already registered
+     */
+    RegisteredModel createModel(String name, String description, Map<String, String> tags, String actor);
 
     Optional<RegisteredModel> model(String name);
 
     Page<RegisteredModel> searchModels(String nameLike, int maxResults, String pageToken);
 
-    RegisteredModel updateModel(String name, String description);
+    /** Changes the description, recorded in the audit log with {@code actor}. */
+    RegisteredModel updateModel(String name, String description, String actor);
 
     /** Soft delete, recorded in the audit log with {@code actor}. */
     void deleteModel(String name, String actor);
 
     void setModelTag(String name, String key, String value);
 
-    /** Registers a new version (numbered 1, 2, ... per model); creates the model when absent. */
+    /**
+     * Registers a new version (numbered 1, 2, ... per model); creates the model when absent. Audited with
+     * {@code actor} (who signed in, or which job).
+     */
     ModelVersion createVersion(String modelName, String runId, String source, String description,
-                               Map<String, Object> provenance, Map<String, String> tags);
+                               Map<String, Object> provenance, Map<String, String> tags, String actor);
 
     Optional<ModelVersion> version(String modelName, int version);
 

@@ -13,7 +13,8 @@ public interface PredictionService {
      * @param versionOrNull an explicit version, overriding the alias
      * @param callerKey key for sticky A/B assignment, may be {@code null}
      * @param rows column name → value, one map per row
-     * @throws IllegalArgumentException naming the field when a row is invalid
+     * @throws org.cogwork.api.problem.InvalidFieldException naming the field when a row is invalid
+     * @throws org.cogwork.api.problem.NotFoundException when the model, alias or version does not exist
      */
     PredictionResponse predict(String modelName, String aliasOrNull, Integer versionOrNull, String callerKey,
                                List<Map<String, Object>> rows);

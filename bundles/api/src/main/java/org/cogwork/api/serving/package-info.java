@@ -4,7 +4,7 @@
  * @since 0.1
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package org.cogwork.api.serving;
 
 import org.osgi.annotation.bundle.Export;

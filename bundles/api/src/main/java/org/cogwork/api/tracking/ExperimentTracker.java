@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.problem.NotFoundException;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -13,14 +14,14 @@ import org.osgi.annotation.versioning.ProviderType;
  * the platform; the MLflow-compatible REST API and the training jobs use it. Thread-safe; every method is
  * durable (committed) when it returns.
  *
- * <p>Errors: an unknown id throws {@link NoSuchElementException} (a 404 at the REST edge); an invalid name,
- * key or value throws {@link IllegalArgumentException} naming the field (a 400).
+ * <p>Errors: an unknown id throws {@link NotFoundException} (a 404 at the REST edge); an invalid name,
+ * key or value throws {@link InvalidFieldException} naming the field (a 400).
  */
 @ProviderType
 public interface ExperimentTracker {
     String DEFAULT_EXPERIMENT = "Default";
 
-    /** @throws IllegalArgumentException when the name is blank or taken */
+    /** @throws InvalidFieldException when the name is blank or taken */
     Experiment createExperiment(String name, Map<String, String> tags);
 
     Optional<Experiment> experiment(String id);
@@ -59,10 +60,10 @@ public interface ExperimentTracker {
 
     void restoreRun(String runId);
 
-    /** @throws IllegalArgumentException when the key already has a different value (parameters are immutable) */
+    /** @throws InvalidFieldException when the key already has a different value (parameters are immutable) */
     void logParam(String runId, String key, String value);
 
-    /** @throws IllegalArgumentException when the value is NaN-free but infinite, or the key is invalid */
+    /** @throws InvalidFieldException when the value is NaN-free but infinite, or the key is invalid */
     void logMetric(String runId, MetricPoint point);
 
     /** Metrics, parameters and tags in one transaction: all or nothing. */

@@ -12,17 +12,33 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface TrainingService {
     /**
-     * Validates and queues a training spec (the JSON of {@code POST /api/trainings}, as a map).
+     * Validates and queues a training spec (the JSON of {@code POST /api/trainings}, as a map), bound as strictly
+     * as the REST body: an unknown field, a wrong type or a value out of range is refused, never coerced.
      *
+     * @param user who submits it (the authenticated principal's name), recorded on the job and as its tracked
+     *     run's user; {@code null} for the platform's own submissions
      * @return the job id
-     * @throws IllegalArgumentException naming the field at fault (missing column, unknown engine, ...)
+     * @throws org.cogwork.api.problem.InvalidFieldException naming the field at fault (missing column, unknown
+     *     engine, wrong type, ...)
+     * @since 0.3
      */
-    String submit(Map<String, Object> spec);
+    String submit(Map<String, Object> spec, String user);
 
-    /** The job as {@code GET /api/trainings/{id}} shows it: status, progress, metrics, artifact. */
-    Optional<Map<String, Object>> job(String id);
+    /**
+     * The job as {@code GET /api/trainings/{id}} shows it: status, progress, result (metrics, artifact, ...) and spec;
+     * empty for an unknown job or one beyond the retention policy.
+     *
+     * @since 0.5 (a {@link TrainingJob}, was a map)
+     */
+    Optional<TrainingJob> job(String id);
 
-    List<Map<String, Object>> jobs();
+    /**
+     * The newest jobs kept (at most the retention count), newest first, without their spec and result
+     * ({@link TrainingJob#summary()}).
+     *
+     * @since 0.5 (records, were maps)
+     */
+    List<TrainingJob> jobs();
 
     /** Asks a queued or running job to stop; {@code false} when it had already finished. */
     boolean cancel(String id);
@@ -32,11 +48,14 @@ public interface TrainingService {
      * seed) as a new job; when it ends its result says whether the metrics and the data hash match the
      * original run's.
      *
+     * @param user who asks for it, as for {@link #submit}
      * @return the new job id
-     * @throws java.util.NoSuchElementException when the run does not exist
-     * @throws IllegalArgumentException when the run was not produced by a training job
+     * @throws org.cogwork.api.problem.NotFoundException when the run does not exist
+     * @throws org.cogwork.api.problem.InvalidFieldException naming {@code runId} when the run was not produced by
+     *     a training job or its recorded spec no longer binds
+     * @since 0.3
      */
-    String reproduce(String runId);
+    String reproduce(String runId, String user);
 
     /** Current status, or empty for an unknown id. */
     Optional<JobStatus> status(String id);

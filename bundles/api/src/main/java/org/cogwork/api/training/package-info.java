@@ -5,7 +5,7 @@
  * @since 0.1
  */
 @Export
-@Version("0.2.0")
+@Version("0.5.0")
 package org.cogwork.api.training;
 
 import org.osgi.annotation.bundle.Export;

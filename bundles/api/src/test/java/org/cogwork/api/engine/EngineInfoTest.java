@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 class EngineInfoTest {
     private final EngineInfo info = new EngineInfo("trees", "1.0", List.of(
-            new AlgorithmInfo("cart", Task.CLASSIFICATION, "a classification tree", Map.of()),
-            new AlgorithmInfo("forest", Task.CLASSIFICATION, "a classification forest", Map.of()),
-            new AlgorithmInfo("cart", Task.REGRESSION, "a regression tree", Map.of())));
+            new AlgorithmInfo("cart", Task.CLASSIFICATION, "a classification tree", List.of()),
+            new AlgorithmInfo("forest", Task.CLASSIFICATION, "a classification forest", List.of()),
+            new AlgorithmInfo("cart", Task.REGRESSION, "a regression tree", List.of())));
 
     @Test
     void algorithmNamesMayRepeatAcrossTasks() {

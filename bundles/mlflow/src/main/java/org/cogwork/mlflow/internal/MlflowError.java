@@ -1,15 +1,15 @@
 package org.cogwork.mlflow.internal;
 
-/** An error in MLflow's shape: {@code {"error_code": ..., "message": ...}} with its HTTP status. */
-final class MlflowError extends RuntimeException {
+import org.cogwork.api.problem.ApiException;
+
+/** A refusal with the MLflow error code to answer it with (the REST layer keeps its status). */
+final class MlflowError extends ApiException {
     private static final long serialVersionUID = 1L;
 
-    final int status;
     final String code;
 
     MlflowError(int status, String code, String message) {
-        super(message);
-        this.status = status;
+        super(status, message, null, null);
         this.code = code;
     }
 

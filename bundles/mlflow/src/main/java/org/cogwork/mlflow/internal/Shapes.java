@@ -32,7 +32,7 @@ final class Shapes {
         ObjectNode n = JSON.createObjectNode();
         n.put("experiment_id", e.id());
         n.put("name", e.name());
-        n.put("artifact_location", e.artifactLocation());
+        n.put("artifact_location", Artifacts.toMlflow(e.artifactLocation()));
         n.put("lifecycle_stage", e.lifecycleStage());
         n.put("creation_time", millis(e.created()));
         n.put("last_update_time", millis(e.updated()));
@@ -52,7 +52,7 @@ final class Shapes {
         if (r.end() != null) {
             i.put("end_time", millis(r.end()));
         }
-        i.put("artifact_uri", r.artifactUri());
+        i.put("artifact_uri", Artifacts.toMlflow(r.artifactUri()));
         i.put("lifecycle_stage", r.lifecycleStage());
         return i;
     }

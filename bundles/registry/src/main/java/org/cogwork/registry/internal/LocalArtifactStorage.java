@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.cogwork.api.artifact.ArtifactStorage;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.cogwork.runtime.rest.Json;
 
 /**
@@ -27,7 +28,7 @@ public final class LocalArtifactStorage implements ArtifactStorage {
     Path file(String key) {
         Path p = root.resolve(key).normalize();
         if (!p.startsWith(root) || p.equals(root)) {
-            throw new InvalidField("path", "artifact key '" + key + "' leaves the artifact folder");
+            throw new InvalidFieldException("path", "artifact key '" + key + "' leaves the artifact folder");
         }
         return p;
     }
@@ -37,11 +38,11 @@ public final class LocalArtifactStorage implements ArtifactStorage {
         Path target = file(key);
         // a folder cannot hold both a file "a" and a file "a/b" (object stores can): the caller's path is refused
         if (Files.isDirectory(target)) {
-            throw new InvalidField("path", "artifact path " + Json.quote(key) + " is a folder of other artifacts");
+            throw new InvalidFieldException("path", "artifact path " + Json.quote(key) + " is a folder of other artifacts");
         }
         for (Path p = target.getParent(); !p.equals(root); p = p.getParent()) {
             if (Files.isRegularFile(p)) {
-                throw new InvalidField("path", "artifact path " + Json.quote(key) + " lies below the artifact " + Json.quote(root.relativize(p).toString()));
+                throw new InvalidFieldException("path", "artifact path " + Json.quote(key) + " lies below the artifact " + Json.quote(root.relativize(p).toString()));
             }
         }
         Files.createDirectories(target.getParent());

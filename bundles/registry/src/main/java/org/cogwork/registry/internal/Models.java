@@ -1,5 +1,6 @@
 package org.cogwork.registry.internal;
 
+import org.cogwork.persistence.Database;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Instant;
@@ -7,14 +8,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cogwork.api.event.Events;
 import org.cogwork.api.event.Topics;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.problem.NotFoundException;
 import org.cogwork.api.registry.ModelRegistry;
 import org.cogwork.api.registry.ModelVersion;
 import org.cogwork.api.registry.RegisteredModel;
@@ -28,7 +31,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
 /**
@@ -44,35 +46,30 @@ public class Models implements ModelRegistry {
     private static final Pattern VERSION_ALIAS = Pattern.compile("(?i)v\\d+");
     private static final Pattern FILTER = Pattern.compile("\\s*(name|run_id)\\s*=\\s*'([^']*)'\\s*", Pattern.CASE_INSENSITIVE);
 
-    private final MetadataStore db;
+    private final Database db;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile EventAdmin events;
 
     @Activate
-    public Models(@Reference MetadataStore db) {
+    public Models(@Reference Database db) {
         this.db = db;
     }
 
     static String modelName(String name) {
-        InvalidField.require(name, "name");
-        InvalidField.limit(name, 250, "name");
-        if (name.contains("/") || name.chars().anyMatch(Character::isISOControl) || !name.strip().equals(name)) {
-            throw new InvalidField("name", "model name '" + name + "' must not contain '/', control characters or surrounding spaces");
-        }
-        return name;
+        return RegisteredModel.checkName(name, "name");
     }
 
     static String aliasName(String alias) {
-        InvalidField.require(alias, "alias");
+        Checks.require(alias, "alias");
         if (!ALIAS.matcher(alias).matches() || alias.equalsIgnoreCase("latest") || VERSION_ALIAS.matcher(alias).matches()) {
-            throw new InvalidField("alias", "alias '" + alias + "' must be letters, digits, '_' or '-', and neither 'latest' nor v<number>");
+            throw new InvalidFieldException("alias", "alias '" + alias + "' must be letters, digits, '_' or '-', and neither 'latest' nor v<number>");
         }
         return alias;
     }
 
     private static String actor(String actor) {
-        return actor == null || actor.isBlank() ? "unknown" : InvalidField.limit(actor, 250, "actor");
+        return actor == null || actor.isBlank() ? "unknown" : Checks.limit(actor, 250, "actor");
     }
 
     /** The id of the active model, locked for this transaction. */
@@ -86,12 +83,12 @@ public class Models implements ModelRegistry {
                 .mapTo(Long.class).findOne();
     }
 
-    static NoSuchElementException noModel(String name) {
-        return new NoSuchElementException("no registered model named '" + name + "'");
+    static NotFoundException noModel(String name) {
+        return new NotFoundException("no registered model named '" + name + "'");
     }
 
-    static NoSuchElementException noVersion(String name, int version) {
-        return new NoSuchElementException("model '" + name + "' has no version " + version);
+    static NotFoundException noVersion(String name, int version) {
+        return new NotFoundException("model '" + name + "' has no version " + version);
     }
 
     private static void audit(Handle h, long model, String actor, String op, Integer ver, String alias, Integer previous, String detail) {
@@ -102,7 +99,7 @@ public class Models implements ModelRegistry {
 
     private static long insertModel(Handle h, String name, String description, Map<String, String> tags, String actor) {
         if (find(h, name).isPresent()) {
-            throw new InvalidField("name", "a model named '" + name + "' is already registered");
+            throw new InvalidFieldException("name", "a model named '" + name + "' is already registered");
         }
         long id = h.createQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM registered_models").mapTo(Long.class).one();
         long now = System.currentTimeMillis();
@@ -118,21 +115,22 @@ public class Models implements ModelRegistry {
     private static void validateTags(Map<String, String> tags) {
         if (tags != null) {
             tags.forEach((k, v) -> {
-                InvalidField.requireKey(k, "tags.key");
+                Checks.requireKey(k, "tags.key");
                 if (v == null) {
-                    throw new InvalidField("tags." + k, "tags." + k + " must not be null");
+                    throw new InvalidFieldException("tags." + k, "tags." + k + " must not be null");
                 }
-                InvalidField.limit(v, 8000, "tags." + k);
+                Checks.limit(v, 8000, "tags." + k);
             });
         }
     }
 
     @Override
-    public RegisteredModel createModel(String name, String description, Map<String, String> tags) {
+    public RegisteredModel createModel(String name, String description, Map<String, String> tags, String actor) {
         modelName(name);
-        InvalidField.limit(description, 8000, "description");
+        Checks.limit(description, 8000, "description");
         validateTags(tags);
-        db.tx(h -> insertModel(h, name, description, tags, "unknown"));
+        String who = actor(actor);
+        db.tx(h -> insertModel(h, name, description, tags, who));
         return model(name).orElseThrow();
     }
 
@@ -173,12 +171,13 @@ public class Models implements ModelRegistry {
     }
 
     @Override
-    public RegisteredModel updateModel(String name, String description) {
-        InvalidField.limit(description, 8000, "description");
+    public RegisteredModel updateModel(String name, String description, String actor) {
+        Checks.limit(description, 8000, "description");
+        String who = actor(actor);
         db.txVoid(h -> {
             long id = lock(h, name);
             h.execute("UPDATE registered_models SET description = ?, updated = ? WHERE id = ?", description, System.currentTimeMillis(), id);
-            audit(h, id, "unknown", "update_model", null, null, null, null);
+            audit(h, id, who, "update_model", null, null, null, null);
         });
         return model(name).orElseThrow(() -> noModel(name));
     }
@@ -194,11 +193,12 @@ public class Models implements ModelRegistry {
             h.execute("UPDATE registered_models SET active_name = NULL, deleted_time = ?, updated = ? WHERE id = ?", now, now, id);
             audit(h, id, who, "delete_model", null, null, null, null);
         });
+        post(Topics.MODEL_DELETED, Map.of(Topics.MODEL_NAME, name, Topics.USER, who));
     }
 
     @Override
     public void setModelTag(String name, String key, String value) {
-        InvalidField.requireKey(key, "key");
+        Checks.requireKey(key, "key");
         validateTags(Map.of(key, value == null ? "" : value));
         db.txVoid(h -> {
             long id = lock(h, name);
@@ -211,25 +211,26 @@ public class Models implements ModelRegistry {
 
     @Override
     public ModelVersion createVersion(String modelName, String runId, String source, String description,
-                                      Map<String, Object> provenance, Map<String, String> tags) {
+                                      Map<String, Object> provenance, Map<String, String> tags, String actor) {
         modelName(modelName);
-        InvalidField.limit(source, 2000, "source");
-        InvalidField.limit(description, 8000, "description");
+        String who = actor(actor);
+        Checks.limit(source, 2000, "source");
+        Checks.limit(description, 8000, "description");
         if (runId != null && !runId.matches("[0-9a-f]{32}")) {
-            throw new InvalidField("run_id", "run_id must be 32 hex characters, was '" + runId + "'");
+            throw new InvalidFieldException("run_id", "run_id must be 32 hex characters, was '" + runId + "'");
         }
         validateTags(tags);
         String prov;
         try {
             prov = provenance == null || provenance.isEmpty() ? null : Json.MAPPER.writeValueAsString(provenance);
         } catch (JsonProcessingException e) {
-            throw new InvalidField("provenance", "provenance cannot be written as JSON: " + e.getOriginalMessage());
+            throw new InvalidFieldException("provenance", "provenance cannot be written as JSON: " + e.getOriginalMessage());
         }
         int version = db.tx(h -> {
             if (runId != null && h.createQuery("SELECT COUNT(*) FROM runs WHERE id = ?").bind(0, runId).mapTo(Integer.class).one() == 0) {
-                throw new InvalidField("run_id", "no run with id '" + runId + "'");
+                throw new InvalidFieldException("run_id", "no run with id '" + runId + "'");
             }
-            long id = find(h, modelName).orElseGet(() -> insertModel(h, modelName, null, null, "unknown"));
+            long id = find(h, modelName).orElseGet(() -> insertModel(h, modelName, null, null, who));
             id = lock(h, modelName);
             int v = h.createQuery("SELECT COALESCE(MAX(ver), 0) + 1 FROM model_versions WHERE model_id = ?").bind(0, id).mapTo(Integer.class).one();
             long now = System.currentTimeMillis();
@@ -240,7 +241,7 @@ public class Models implements ModelRegistry {
                 tags.forEach((k, val) -> h.execute("INSERT INTO model_version_tags (model_id, ver, tag_key, tag_value) VALUES (?, ?, ?, ?)", mid, v, k, val));
             }
             h.execute("UPDATE registered_models SET updated = ? WHERE id = ?", now, id);
-            audit(h, id, "unknown", "create_version", v, null, null, runId == null ? null : "run " + runId);
+            audit(h, id, who, "create_version", v, null, null, runId == null ? null : "run " + runId);
             return v;
         });
         Map<String, Object> ev = new LinkedHashMap<>();
@@ -308,7 +309,7 @@ public class Models implements ModelRegistry {
             for (String clause : RunSearch.splitAnd(filter)) {
                 Matcher m = FILTER.matcher(clause);
                 if (!m.matches()) {
-                    throw new InvalidField("filter", "filter: expected name='x' and/or run_id='y', was '" + clause.strip() + "'");
+                    throw new InvalidFieldException("filter", "filter: expected name='x' and/or run_id='y', was '" + clause.strip() + "'");
                 }
                 String b = "f" + binds.size();
                 binds.put(b, m.group(2));
@@ -322,8 +323,8 @@ public class Models implements ModelRegistry {
 
     @Override
     public ModelVersion updateVersion(String modelName, int version, String description, String approval, String actor) {
-        InvalidField.limit(description, 8000, "description");
-        InvalidField.limit(approval, 8000, "approval");
+        Checks.limit(description, 8000, "description");
+        Checks.limit(approval, 8000, "approval");
         String who = actor(actor);
         db.txVoid(h -> {
             long id = lock(h, modelName);
@@ -364,11 +365,12 @@ public class Models implements ModelRegistry {
             }
             audit(h, id, who, "delete_version", version, null, null, null);
         });
+        post(Topics.MODEL_DELETED, Map.of(Topics.MODEL_NAME, modelName, Topics.MODEL_VERSION, version, Topics.USER, who));
     }
 
     @Override
     public void setVersionTag(String modelName, int version, String key, String value) {
-        InvalidField.requireKey(key, "key");
+        Checks.requireKey(key, "key");
         validateTags(Map.of(key, value == null ? "" : value));
         db.txVoid(h -> {
             long id = lock(h, modelName);
@@ -414,7 +416,7 @@ public class Models implements ModelRegistry {
             long id = lock(h, modelName);
             Integer prev = h.createQuery("SELECT ver FROM model_aliases WHERE model_id = ? AND alias_name = ?")
                     .bind(0, id).bind(1, alias == null ? "" : alias).mapTo(Integer.class).findOne()
-                    .orElseThrow(() -> new NoSuchElementException("model '" + modelName + "' has no alias '" + alias + "'"));
+                    .orElseThrow(() -> new NotFoundException("model '" + modelName + "' has no alias '" + alias + "'"));
             h.execute("DELETE FROM model_aliases WHERE model_id = ? AND alias_name = ?", id, alias);
             audit(h, id, who, "delete_alias", null, alias, prev, null);
         });
@@ -431,7 +433,7 @@ public class Models implements ModelRegistry {
     @Override
     public List<Map<String, Object>> audit(String modelName, int max) {
         if (max < 1) {
-            throw new InvalidField("max", "max must be >= 1, was " + max);
+            throw new InvalidFieldException("max", "max must be >= 1, was " + max);
         }
         return db.jdbi().withHandle(h -> {
             // the active model of that name, else the most recently deleted one (its audit outlives it)
@@ -463,11 +465,6 @@ public class Models implements ModelRegistry {
     }
 
     private void post(String topic, Map<String, Object> props) {
-        EventAdmin ea = events;
-        if (ea != null) {
-            Map<String, Object> p = new LinkedHashMap<>(props);
-            p.put(Topics.TIMESTAMP, System.currentTimeMillis());
-            ea.postEvent(new Event(topic, p));
-        }
+        Events.post(events, topic, props);
     }
 }

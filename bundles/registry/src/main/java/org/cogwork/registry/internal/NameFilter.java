@@ -3,6 +3,7 @@ package org.cogwork.registry.internal;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cogwork.api.problem.InvalidFieldException;
 
 /**
  * Name filters of experiment and model searches: MLflow's {@code name = 'x'}, {@code name != 'x'},
@@ -31,7 +32,7 @@ final class NameFilter {
             return;
         }
         if (filter.contains("'") || filter.contains("=")) {
-            throw new InvalidField(field, field + ": expected name = 'x', name LIKE 'x%', name ILIKE '%x%' or a plain text, was " + filter);
+            throw new InvalidFieldException(field, field + ": expected name = 'x', name LIKE 'x%', name ILIKE '%x%' or a plain text, was " + filter);
         }
         binds.put(b, filter.contains("%") ? filter : "%" + filter + "%");
         where.append(" AND LOWER(").append(column).append(") LIKE LOWER(:").append(b).append(')');

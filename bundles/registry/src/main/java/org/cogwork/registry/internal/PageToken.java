@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.cogwork.api.problem.InvalidFieldException;
 
 /** MLflow's page tokens: base64 of {@code {"offset": n}}. Opaque to clients. */
 final class PageToken {
@@ -25,7 +26,7 @@ final class PageToken {
         } catch (IllegalArgumentException | ArithmeticException e) {
             // falls through
         }
-        throw new InvalidField("page_token", "page_token is not a token this server issued");
+        throw new InvalidFieldException("page_token", "page_token is not a token this server issued");
     }
 
     static String next(int offset) {
@@ -35,7 +36,7 @@ final class PageToken {
 
     static int max(int maxResults, int limit) {
         if (maxResults < 1 || maxResults > limit) {
-            throw new InvalidField("max_results", "max_results must be in 1.." + limit + ", was " + maxResults);
+            throw new InvalidFieldException("max_results", "max_results must be in 1.." + limit + ", was " + maxResults);
         }
         return maxResults;
     }

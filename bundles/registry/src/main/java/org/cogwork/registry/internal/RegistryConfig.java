@@ -4,13 +4,17 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** The metadata store and artifact storage of the registry (PID {@value #PID}, file {@code config/org.cogwork.registry.cfg}). */
+/**
+ * The registry's artifact storage (PID {@value #PID}, file {@code config/org.cogwork.registry.cfg}). The database
+ * keys (url, user, password, pool.max) are the persistence bundle's now ({@code org.cogwork.persistence}); it still
+ * reads them here, where they were before, and they stay declared here so a password in this file is still sealed.
+ */
 @ObjectClassDefinition(id = RegistryConfig.PID, name = "Cogwork registry",
-        description = "Where experiments, runs, metrics and registered models are kept, and where artifact bytes go.")
+        description = "Where artifact bytes go. The database settings here are read by org.cogwork.persistence (deprecated: set them there).")
 public @interface RegistryConfig {
     String PID = "org.cogwork.registry";
 
-    @AttributeDefinition(name = "JDBC URL", required = false,
+    @AttributeDefinition(name = "JDBC URL (deprecated: org.cogwork.persistence)", required = false,
             description = "jdbc:postgresql://host:5432/db (or jdbc:h2:...). Empty: an embedded H2 database in "
                     + "data/metadata/cogwork. Put the password in 'password', not in the URL.")
     String url() default "";

@@ -1,5 +1,6 @@
 package org.cogwork.registry.internal;
 
+import org.cogwork.persistence.Database;
 import java.io.FileNotFoundException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -17,14 +18,16 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cogwork.api.artifact.ArtifactStorage;
+import org.cogwork.api.event.Events;
 import org.cogwork.api.event.Topics;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.problem.NotFoundException;
 import org.cogwork.api.tracking.Experiment;
 import org.cogwork.api.tracking.ExperimentTracker;
 import org.cogwork.api.tracking.MetricPoint;
@@ -39,11 +42,11 @@ import org.jdbi.v3.core.statement.Query;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
 /**
@@ -55,13 +58,19 @@ import org.osgi.service.event.EventAdmin;
  * leading '/'. Writes spool to a temporary file (to know length and checksum before the storage sees a byte),
  * reads copy to a temporary file while hashing, so a caller never gets bytes that fail the checksum.
  */
+@Designate(ocd = RegistryConfig.class)
 @Component(name = "org.cogwork.registry.tracker", service = ExperimentTracker.class, configurationPid = RegistryConfig.PID)
 public class Tracking implements ExperimentTracker {
     public static final String SCHEME = "cogwork-artifacts";
     static final String DEFAULT_ID = "0";
+    /**
+     * The run's creator (MLflow's {@code user_id}): set at creation by the REST layers from the signed-in caller,
+     * never changed by a client afterwards.
+     */
+    static final String USER_TAG = "mlflow.user";
     private static final Set<RunStatus> FINAL = Set.of(RunStatus.FINISHED, RunStatus.FAILED, RunStatus.KILLED);
 
-    private final MetadataStore db;
+    private final Database db;
     private final LocalArtifactStorage local;
     private final String storageName;
     private final Path tmp;
@@ -71,12 +80,12 @@ public class Tracking implements ExperimentTracker {
     volatile EventAdmin events;
 
     @Activate
-    public Tracking(BundleContext ctx, RegistryConfig config, @Reference MetadataStore db) {
+    public Tracking(BundleContext ctx, RegistryConfig config, @Reference Database db) {
         this(db, dataDir(ctx), config.artifact_storage());
     }
 
     /** For use outside OSGi (tests, tools). */
-    public Tracking(MetadataStore db, Path dataDir, String storageName) {
+    public Tracking(Database db, Path dataDir, String storageName) {
         this.db = db;
         this.local = new LocalArtifactStorage(dataDir.resolve("artifacts"));
         this.storageName = storageName == null || storageName.isBlank() ? LocalArtifactStorage.NAME : storageName.trim();
@@ -124,12 +133,12 @@ public class Tracking implements ExperimentTracker {
 
     @Override
     public Experiment createExperiment(String name, Map<String, String> tags) {
-        InvalidField.limit(InvalidField.require(name, "name"), 500, "name");
+        Checks.limit(Checks.require(name, "name"), 500, "name");
         validateTags(tags, "tags");
         long now = System.currentTimeMillis();
         long id = db.tx(h -> {
             if (h.createQuery("SELECT COUNT(*) FROM experiments WHERE name = ?").bind(0, name).mapTo(Integer.class).one() > 0) {
-                throw new InvalidField("name", "an experiment named '" + name + "' already exists");
+                throw new InvalidFieldException("name", "an experiment named '" + name + "' already exists");
             }
             long next = h.createQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM experiments").mapTo(Long.class).one();
             h.execute("INSERT INTO experiments (id, name, artifact_location, lifecycle_stage, created, updated) VALUES (?, ?, ?, 'active', ?, ?)",
@@ -161,7 +170,7 @@ public class Tracking implements ExperimentTracker {
 
     @Override
     public String experimentId(String name) {
-        InvalidField.require(name, "name");
+        Checks.require(name, "name");
         for (int i = 0; i < 5; i++) {
             Optional<Experiment> e = experimentByName(name);
             if (e.isPresent()) {
@@ -169,7 +178,7 @@ public class Tracking implements ExperimentTracker {
             }
             try {
                 return createExperiment(name, Map.of()).id();
-            } catch (InvalidField taken) {
+            } catch (InvalidFieldException taken) {
                 // created concurrently: read it again
             }
         }
@@ -219,7 +228,7 @@ public class Tracking implements ExperimentTracker {
     public void deleteExperiment(String id) {
         long n = existingExperiment(id);
         if (n == 0) {
-            throw new InvalidField("experiment_id", "the default experiment (id 0) cannot be deleted");
+            throw new InvalidFieldException("experiment_id", "the default experiment (id 0) cannot be deleted");
         }
         long now = System.currentTimeMillis();
         db.txVoid(h -> {
@@ -241,7 +250,7 @@ public class Tracking implements ExperimentTracker {
     @Override
     public void setExperimentTag(String experimentId, String key, String value) {
         long n = existingExperiment(experimentId);
-        InvalidField.requireKey(key, "key");
+        Checks.requireKey(key, "key");
         validateValue(value, 8000, "value");
         db.txVoid(h -> {
             if (h.execute("UPDATE experiment_tags SET tag_value = ? WHERE experiment_id = ? AND tag_key = ?", value, n, key) == 0) {
@@ -262,7 +271,7 @@ public class Tracking implements ExperimentTracker {
         Long n = numericId(id);
         if (n == null || db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM experiments WHERE id = ?")
                 .bind(0, n).mapTo(Integer.class).one()) == 0) {
-            throw new NoSuchElementException("no experiment with id '" + id + "'");
+            throw new NotFoundException("no experiment with id '" + id + "'");
         }
         return n;
     }
@@ -273,10 +282,10 @@ public class Tracking implements ExperimentTracker {
     public Run createRun(String experimentId, String runName, Long startTime, Map<String, String> tags) {
         String expId = experimentId == null || experimentId.isBlank() ? DEFAULT_ID : experimentId;
         long exp = existingExperiment(expId);
-        InvalidField.limit(runName, 250, "run_name");
+        Checks.limit(runName, 250, "run_name");
         validateTags(tags, "tags");
         if (startTime != null && startTime < 0) {
-            throw new InvalidField("start_time", "start_time must be >= 0, was " + startTime);
+            throw new InvalidFieldException("start_time", "start_time must be >= 0, was " + startTime);
         }
         String id = UUID.randomUUID().toString().replace("-", "");
         String name = runName == null || runName.isBlank() ? "run-" + id.substring(0, 8) : runName;
@@ -284,7 +293,7 @@ public class Tracking implements ExperimentTracker {
         db.txVoid(h -> {
             String stage = h.createQuery("SELECT lifecycle_stage FROM experiments WHERE id = ?").bind(0, exp).mapTo(String.class).one();
             if (!"active".equals(stage)) {
-                throw new InvalidField("experiment_id", "experiment " + exp + " is deleted: restore it before starting runs");
+                throw new InvalidFieldException("experiment_id", "experiment " + exp + " is deleted: restore it before starting runs");
             }
             h.execute("INSERT INTO runs (id, experiment_id, name, status, start_time, end_time, artifact_uri, lifecycle_stage) "
                     + "VALUES (?, ?, ?, 'RUNNING', ?, NULL, ?, 'active')", id, exp, name, start, SCHEME + ":/" + exp + "/" + id + "/artifacts");
@@ -300,9 +309,9 @@ public class Tracking implements ExperimentTracker {
 
     @Override
     public Run updateRun(String runId, RunStatus status, Long endTime, String runName) {
-        InvalidField.limit(runName, 250, "run_name");
+        Checks.limit(runName, 250, "run_name");
         if (endTime != null && endTime < 0) {
-            throw new InvalidField("end_time", "end_time must be >= 0, was " + endTime);
+            throw new InvalidFieldException("end_time", "end_time must be >= 0, was " + endTime);
         }
         RunStatus before = db.tx(h -> {
             String prev = h.createQuery("SELECT status FROM runs WHERE id = ? FOR UPDATE").bind(0, key(runId))
@@ -337,8 +346,8 @@ public class Tracking implements ExperimentTracker {
         return runId == null ? "" : runId;
     }
 
-    static NoSuchElementException noRun(String runId) {
-        return new NoSuchElementException("no run with id '" + runId + "'");
+    static NotFoundException noRun(String runId) {
+        return new NotFoundException("no run with id '" + runId + "'");
     }
 
     private List<Run> loadRuns(Handle h, String where, Map<String, Object> binds, String tail) {
@@ -402,13 +411,13 @@ public class Tracking implements ExperimentTracker {
         String stage = h.createQuery("SELECT lifecycle_stage FROM runs WHERE id = ?").bind(0, key(runId))
                 .mapTo(String.class).findOne().orElseThrow(() -> noRun(runId));
         if (!"active".equals(stage)) {
-            throw new InvalidField("run_id", "run '" + runId + "' is deleted: restore it before logging to it");
+            throw new InvalidFieldException("run_id", "run '" + runId + "' is deleted: restore it before logging to it");
         }
     }
 
     @Override
     public void logParam(String runId, String key, String value) {
-        logBatch(runId, List.of(), Map.of(InvalidField.requireKey(key, "key"), value == null ? "" : value), Map.of());
+        logBatch(runId, List.of(), Map.of(Checks.requireKey(key, "key"), value == null ? "" : value), Map.of());
     }
 
     @Override
@@ -427,22 +436,25 @@ public class Tracking implements ExperimentTracker {
         Map<String, String> ts = tags == null ? Map.of() : tags;
         // MLflow's limits for one batch
         if (ms.size() > 1000) {
-            throw new InvalidField("metrics", "at most 1000 metrics per batch, was " + ms.size());
+            throw new InvalidFieldException("metrics", "at most 1000 metrics per batch, was " + ms.size());
         }
         if (ps.size() > 100) {
-            throw new InvalidField("params", "at most 100 params per batch, was " + ps.size());
+            throw new InvalidFieldException("params", "at most 100 params per batch, was " + ps.size());
         }
         if (ts.size() > 100) {
-            throw new InvalidField("tags", "at most 100 tags per batch, was " + ts.size());
+            throw new InvalidFieldException("tags", "at most 100 tags per batch, was " + ts.size());
         }
         for (int i = 0; i < ms.size(); i++) {
             validateMetric(ms.get(i), "metrics[" + i + "]");
         }
         ps.forEach((k, v) -> {
-            InvalidField.requireKey(k, "params.key");
+            Checks.requireKey(k, "params.key");
             validateValue(v, 6000, "params." + k);
         });
         validateTags(ts, "tags");
+        if (ts.containsKey(USER_TAG)) {
+            throw userTagFixed("tags." + USER_TAG);
+        }
         db.txVoid(h -> {
             requireActive(h, runId);
             for (Map.Entry<String, String> p : new TreeMap<>(ps).entrySet()) {
@@ -451,13 +463,17 @@ public class Tracking implements ExperimentTracker {
                 if (old.isEmpty()) {
                     h.execute("INSERT INTO params (run_id, param_key, param_value) VALUES (?, ?, ?)", runId, p.getKey(), p.getValue());
                 } else if (!old.get().equals(p.getValue())) {
-                    throw new InvalidField("params." + p.getKey(), "param '" + p.getKey() + "' of run " + runId
+                    throw new InvalidFieldException("params." + p.getKey(), "param '" + p.getKey() + "' of run " + runId
                             + " was already logged with value " + Json.quote(old.get()) + "; params are immutable (attempted " + Json.quote(p.getValue()) + ")");
                 }
             }
             new TreeMap<>(ts).forEach((k, v) -> upsertTag(h, runId, k, v));
             insertMetrics(h, runId, ms);
         });
+    }
+
+    private static InvalidFieldException userTagFixed(String field) {
+        return new InvalidFieldException(field, USER_TAG + " names the signed-in user who created the run; it cannot be changed");
     }
 
     private static void upsertTag(Handle h, String runId, String k, String v) {
@@ -468,25 +484,25 @@ public class Tracking implements ExperimentTracker {
 
     private static void validateMetric(MetricPoint p, String field) {
         if (p == null) {
-            throw new InvalidField(field, field + " must not be null");
+            throw new InvalidFieldException(field, field + " must not be null");
         }
-        InvalidField.requireKey(p.key(), field + ".key");
+        Checks.requireKey(p.key(), field + ".key");
         if (Double.isInfinite(p.value())) {
-            throw new InvalidField(field + ".value", field + ".value must be finite or NaN, was " + p.value());
+            throw new InvalidFieldException(field + ".value", field + ".value must be finite or NaN, was " + p.value());
         }
     }
 
     private static void validateValue(String v, int max, String field) {
         if (v == null) {
-            throw new InvalidField(field, field + " must not be null");
+            throw new InvalidFieldException(field, field + " must not be null");
         }
-        InvalidField.limit(v, max, field);
+        Checks.limit(v, max, field);
     }
 
     private static void validateTags(Map<String, String> tags, String field) {
         if (tags != null) {
             tags.forEach((k, v) -> {
-                InvalidField.requireKey(k, field + ".key");
+                Checks.requireKey(k, field + ".key");
                 validateValue(v, 8000, field + "." + k);
             });
         }
@@ -540,7 +556,10 @@ public class Tracking implements ExperimentTracker {
 
     @Override
     public void setTag(String runId, String key, String value) {
-        InvalidField.requireKey(key, "key");
+        Checks.requireKey(key, "key");
+        if (USER_TAG.equals(key)) {
+            throw userTagFixed("key");
+        }
         validateValue(value, 8000, "value");
         db.txVoid(h -> {
             requireActive(h, runId);
@@ -550,10 +569,13 @@ public class Tracking implements ExperimentTracker {
 
     @Override
     public void deleteTag(String runId, String key) {
+        if (USER_TAG.equals(key)) {
+            throw userTagFixed("key");
+        }
         db.txVoid(h -> {
             requireActive(h, runId);
             if (h.execute("DELETE FROM run_tags WHERE run_id = ? AND tag_key = ?", runId, key) == 0) {
-                throw new NoSuchElementException("run '" + runId + "' has no tag '" + key + "'");
+                throw new NotFoundException("run '" + runId + "' has no tag '" + key + "'");
             }
         });
     }
@@ -574,18 +596,18 @@ public class Tracking implements ExperimentTracker {
     @Override
     public Page<Run> searchRuns(RunQuery query) {
         if (query == null) {
-            throw new InvalidField("query", "query must not be null");
+            throw new InvalidFieldException("query", "query must not be null");
         }
         int max = PageToken.max(query.maxResults(), 50_000);
         int offset = PageToken.offset(query.pageToken());
         if (query.experimentIds().isEmpty()) {
-            throw new InvalidField("experiment_ids", "experiment_ids must name at least one experiment");
+            throw new InvalidFieldException("experiment_ids", "experiment_ids must name at least one experiment");
         }
         List<Long> exps = new ArrayList<>();
         for (String id : query.experimentIds()) {
             Long n = numericId(id);
             if (n == null) {
-                throw new InvalidField("experiment_ids", "experiment id '" + id + "' is not a number");
+                throw new InvalidFieldException("experiment_ids", "experiment id '" + id + "' is not a number");
             }
             exps.add(n);
         }
@@ -624,17 +646,17 @@ public class Tracking implements ExperimentTracker {
     }
 
     static String artifactPath(String path) {
-        InvalidField.require(path, "path");
+        Checks.require(path, "path");
         String p = path.replace('\\', '/');
         while (p.startsWith("/")) {
             p = p.substring(1);
         }
         for (String seg : p.split("/")) {
             if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
-                throw new InvalidField("path", "artifact path '" + path + "' must be relative, without empty, '.' or '..' segments");
+                throw new InvalidFieldException("path", "artifact path '" + path + "' must be relative, without empty, '.' or '..' segments");
             }
         }
-        return InvalidField.limit(p, 1000, "path");
+        return Checks.limit(p, 1000, "path");
     }
 
     @Override
@@ -642,7 +664,7 @@ public class Tracking implements ExperimentTracker {
         String p = artifactPath(path);
         Run run = run(runId).orElseThrow(() -> noRun(runId));
         if (!"active".equals(run.lifecycleStage())) {
-            throw new InvalidField("run_id", "run '" + runId + "' is deleted: restore it before logging to it");
+            throw new InvalidFieldException("run_id", "run '" + runId + "' is deleted: restore it before logging to it");
         }
         String storageKey = run.experimentId() + "/" + run.id() + "/artifacts/" + p;
         String uri = SCHEME + ":/" + storageKey;
@@ -738,11 +760,6 @@ public class Tracking implements ExperimentTracker {
     }
 
     private void post(String topic, Map<String, Object> props) {
-        EventAdmin ea = events;
-        if (ea != null) {
-            Map<String, Object> p = new LinkedHashMap<>(props);
-            p.put(Topics.TIMESTAMP, System.currentTimeMillis());
-            ea.postEvent(new Event(topic, p));
-        }
+        Events.post(events, topic, props);
     }
 }

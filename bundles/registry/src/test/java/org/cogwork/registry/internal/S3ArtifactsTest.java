@@ -1,5 +1,6 @@
 package org.cogwork.registry.internal;
 
+import org.cogwork.persistence.internal.MetadataStore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,7 +79,7 @@ class S3ArtifactsTest {
     @Test
     void roundTripWithChecksums() throws Exception {
         try (MetadataStore store = new MetadataStore(RegistryContractTest.config(Map.of()), data)) {
-            Tracking tracker = new Tracking(store, data, "lake");
+            Tracking tracker = new Tracking(RegistryContractTest.registryDb(store), data, "lake");
             tracker.storage("lake", storage);
             Run run = tracker.createRun("0", null, null, null);
             byte[] bytes = new byte[300_000];

@@ -52,7 +52,7 @@ final class BundleDiagnostics {
             return missing;
         }
         for (BundleRequirement req : rev.getDeclaredRequirements(null)) {
-            if (Namespace.RESOLUTION_OPTIONAL.equals(req.getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE))) {
+            if (!resolvesWithBundle(req)) {
                 continue;
             }
             String filterText = req.getDirectives().get(Namespace.REQUIREMENT_FILTER_DIRECTIVE);
@@ -61,6 +61,19 @@ final class BundleDiagnostics {
             }
         }
         return missing;
+    }
+
+    /**
+     * Whether the framework needs {@code req} to resolve the bundle: not an optional one, not a
+     * {@code DynamicImport-Package} entry (looked up at class-load time, never at resolution) and not one effective
+     * only at run time (e.g. bnd's {@code osgi.service} requirements, {@code effective:=active}).
+     */
+    static boolean resolvesWithBundle(BundleRequirement req) {
+        String resolution = req.getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE);
+        String effective = req.getDirectives().get(Namespace.REQUIREMENT_EFFECTIVE_DIRECTIVE);
+        return !Namespace.RESOLUTION_OPTIONAL.equals(resolution)
+                && !PackageNamespace.RESOLUTION_DYNAMIC.equals(resolution)
+                && (effective == null || Namespace.EFFECTIVE_RESOLVE.equals(effective));
     }
 
     private static boolean hasCandidate(BundleContext ctx, String namespace, String filterText) {
@@ -120,6 +133,9 @@ final class BundleDiagnostics {
         return taken;
     }
 
+    /** How long a freshly installed bundle with nothing missing may stay INSTALLED before that is a problem. */
+    static final long RESOLVE_GRACE_MILLIS = 5_000;
+
     /** A one-line explanation for an unresolved bundle. */
     static String problem(BundleContext ctx, Bundle b) {
         List<String> taken = platformExports(ctx, b);
@@ -131,8 +147,14 @@ final class BundleDiagnostics {
             return null;
         }
         List<String> missing = missingRequirements(ctx, b);
-        return missing.isEmpty()
-                ? "cannot be resolved: a bundle it needs does not resolve itself, or uses-constraints conflict"
-                : "missing requirement: " + String.join("; ", missing);
+        if (!missing.isEmpty()) {
+            return "missing requirement: " + String.join("; ", missing);
+        }
+        // Nothing is missing: either the installer has not asked for a resolve yet (FileInstall installs, then
+        // resolves and starts a moment later) or the resolver refused it. Only the latter is a problem.
+        if (System.currentTimeMillis() - b.getLastModified() < RESOLVE_GRACE_MILLIS) {
+            return null;
+        }
+        return "cannot be resolved: a bundle it needs does not resolve itself, or uses-constraints conflict";
     }
 }

@@ -17,7 +17,7 @@ import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.zip.ZipException;
-import org.cogwork.runtime.rest.ApiException;
+import org.cogwork.api.problem.ApiException;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -39,10 +39,12 @@ final class BundleManager {
     private final BundleContext ctx;
     private final Dirs dirs;
     private final HeldBack heldBack;
+    private final Failures failures;
 
-    BundleManager(BundleContext ctx, Dirs dirs) {
+    BundleManager(BundleContext ctx, Dirs dirs, Failures failures) {
         this.ctx = ctx;
         this.dirs = dirs;
+        this.failures = failures;
         this.heldBack = new HeldBack(ctx, dirs);
     }
 
@@ -69,7 +71,10 @@ final class BundleManager {
         m.put("fragment", BundleDiagnostics.isFragment(b));
         m.put("origin", dirs.origin(b.getBundleId(), b.getLocation()));
         m.put("lastModified", b.getLastModified());
-        String problem = BundleDiagnostics.problem(ctx, b);
+        String problem = failures.problem(b);
+        if (problem == null) {
+            problem = NameClaims.problem(ctx, b); // a name another bundle provides already
+        }
         if (problem != null) {
             m.put("problem", problem);
         }

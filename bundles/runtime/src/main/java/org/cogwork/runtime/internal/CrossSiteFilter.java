@@ -31,14 +31,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refuses what a web page open in the user's browser could send to this server, until sign-in exists:
+ * Refuses what a web page open in the user's browser could send to this server (defence in depth beside sign-in:
+ * a browser may hold Basic credentials or a session cookie):
  * <ul>
  * <li>403 for an {@code Origin} other than this server's own, {@code Sec-Fetch-Site} other than
  * {@code same-origin}/{@code none}, or a {@code Host} that is not a name of this server with its port (DNS
  * rebinding: a foreign name resolved to 127.0.0.1);</li>
  * <li>415 for a POST/PUT/PATCH/DELETE whose body is not JSON, or whose (empty) body is a form or text: such
- * requests need no CORS preflight. Exceptions: bundle uploads (jar or multipart) and run artifacts (any bytes, PUT
- * only, which a page cannot send cross-origin without a preflight we never answer).</li>
+ * requests need no CORS preflight. Exceptions: bundle uploads (jar or multipart) and run artifacts, also through
+ * MLflow's artifact proxy (any bytes, PUT only, which a page cannot send cross-origin without a preflight we never
+ * answer).</li>
  * </ul>
  * Clients without a browser (curl, the MLflow client) send no {@code Origin} and pass. Runs before every other
  * filter (ranking) on every path.
@@ -54,7 +56,8 @@ public class CrossSiteFilter implements Filter {
             "application/octet-stream", "application/zip", "multipart/form-data");
     /** The Content-Types a page may send cross-origin without a CORS preflight. */
     private static final Set<String> FORM_TYPES = Set.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data");
-    private static final Pattern ARTIFACT = Pattern.compile("/api/runs/[^/]+/artifacts/.+");
+    /** Run artifacts through Cogwork's API or MLflow's artifact proxy (MLflow's Python client PUTs any MIME type). */
+    private static final Pattern ARTIFACT = Pattern.compile("/api/runs/[^/]+/artifacts/.+|/api/2\\.0/mlflow-artifacts/artifacts/.+");
 
     private final int port;
     /** Names of this server, valid with its own port only. */

@@ -6,7 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.cogwork.api.connector.DataSource;
 import org.cogwork.api.engine.Engine;
 import org.cogwork.api.engine.EngineInfo;
+import org.cogwork.api.event.Events;
 import org.cogwork.api.event.Topics;
+import org.cogwork.api.service.NamedServices;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
@@ -16,7 +18,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,8 @@ public class PlatformEvents {
     private final EventAdmin events;
     /** Event properties of the ADDED event per service id, reused for REMOVED (the service may be gone by then). */
     private final Map<Long, Map<String, Object>> seen = new ConcurrentHashMap<>();
+    /** Only to say in the log when an engine arrives under a name another bundle has. */
+    private final NamedServices<ServiceReference<Engine>> engines = new NamedServices<>(Engine.ENGINE_NAME);
 
     @Activate
     public PlatformEvents(@Reference EventAdmin events) {
@@ -49,15 +52,23 @@ public class PlatformEvents {
         } catch (RuntimeException e) {
             p.put(Topics.ENGINE_NAME, String.valueOf(ref.getProperty(Engine.ENGINE_NAME)));
         }
-        LOG.info("Engine {} {} available", p.get(Topics.ENGINE_NAME), p.get(Topics.ENGINE_VERSION));
+        engines.add(ref, ref);
+        String name = NamedServices.name(ref, Engine.ENGINE_NAME);
+        if (engines.isInUse(ref) || name == null) {
+            LOG.info("Engine {} {} available", p.get(Topics.ENGINE_NAME), p.get(Topics.ENGINE_VERSION));
+        } else {
+            LOG.warn("Engine {} {} of {}: {}", p.get(Topics.ENGINE_NAME), p.get(Topics.ENGINE_VERSION), NamedServices.provider(ref),
+                    NamedServices.notUsed("engine name", name, (ServiceReference<?>) engines.get(name)));
+        }
         publish(Topics.ENGINE_ADDED, ref, p);
     }
 
     void removeEngine(ServiceReference<Engine> ref) {
+        engines.remove(ref);
         Map<String, Object> p = seen.remove(id(ref));
         if (p != null) {
             LOG.info("Engine {} {} gone", p.get(Topics.ENGINE_NAME), p.get(Topics.ENGINE_VERSION));
-            events.postEvent(new Event(Topics.ENGINE_REMOVED, withTime(p)));
+            Events.post(events, Topics.ENGINE_REMOVED, p);
         }
     }
 
@@ -73,13 +84,13 @@ public class PlatformEvents {
     void removeSource(ServiceReference<DataSource> ref) {
         Map<String, Object> p = seen.remove(id(ref));
         if (p != null) {
-            events.postEvent(new Event(Topics.CONNECTOR_REMOVED, withTime(p)));
+            Events.post(events, Topics.CONNECTOR_REMOVED, p);
         }
     }
 
     private void publish(String topic, ServiceReference<?> ref, Map<String, Object> p) {
         seen.put(id(ref), p);
-        events.postEvent(new Event(topic, withTime(p)));
+        Events.post(events, topic, p);
     }
 
     private static Map<String, Object> base(ServiceReference<?> ref) {
@@ -89,12 +100,6 @@ public class PlatformEvents {
             p.put(Topics.BUNDLE, b.getSymbolicName());
         }
         return p;
-    }
-
-    private static Map<String, Object> withTime(Map<String, Object> p) {
-        Map<String, Object> copy = new HashMap<>(p);
-        copy.put(Topics.TIMESTAMP, System.currentTimeMillis());
-        return copy;
     }
 
     private static long id(ServiceReference<?> ref) {

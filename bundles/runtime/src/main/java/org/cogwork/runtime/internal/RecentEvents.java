@@ -1,7 +1,5 @@
 package org.cogwork.runtime.internal;
 
-import jakarta.servlet.Servlet;
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -9,26 +7,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.cogwork.api.event.Topics;
-import org.cogwork.runtime.rest.ApiException;
-import org.cogwork.runtime.rest.JsonServlet;
+import org.cogwork.api.security.Role;
+import org.cogwork.runtime.rest.RestResource;
+import org.cogwork.runtime.rest.Routes;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.event.propertytypes.EventTopics;
-import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
  * {@code GET /api/events[?topic=prefix][&limit=N]}: the most recent platform events ({@link Topics}) as
  * delivered by Event Admin, newest last. A window for people and scripts; monitoring subscribes itself.
  */
-@Component(name = "org.cogwork.runtime.recentevents", service = {Servlet.class, EventHandler.class})
+@Component(name = "org.cogwork.runtime.recentevents", service = {RestResource.class, EventHandler.class})
 @EventTopics(Topics.ALL)
-@HttpWhiteboardServletPattern("/api/events")
-public class RecentEvents extends JsonServlet implements EventHandler {
-    private static final long serialVersionUID = 1L;
+public class RecentEvents implements RestResource, EventHandler {
     static final int CAPACITY = 500;
 
-    private final transient Deque<Map<String, Object>> events = new ArrayDeque<>();
+    private final Deque<Map<String, Object>> events = new ArrayDeque<>();
 
     @Override
     public void handleEvent(Event event) {
@@ -48,22 +44,16 @@ public class RecentEvents extends JsonServlet implements EventHandler {
     }
 
     @Override
-    protected Reply handle(String method, String path, HttpServletRequest req) {
-        if (!"GET".equals(method)) {
-            throw methodNotAllowed(method, path);
-        }
-        String prefix = req.getParameter("topic");
-        int limit = CAPACITY;
-        if (req.getParameter("limit") != null) {
-            try {
-                limit = Integer.parseInt(req.getParameter("limit"));
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("limit", "limit must be a number, was '" + req.getParameter("limit") + "'");
-            }
-            if (limit < 1) {
-                throw ApiException.badRequest("limit", "limit must be >= 1, was " + limit);
-            }
-        }
+    public void routes(Routes r) {
+        r.tag("events");
+        r.get("/api/events").roles(Role.DATA_SCIENTIST).returns(List.class)
+                .query("topic", "only events whose topic starts with this, e.g. cogwork/training/")
+                .query("limit", "at most this many of the newest (default: all kept)")
+                .summary("the last " + CAPACITY + " platform events, newest last")
+                .handle(call -> recent(call.query("topic"), call.queryInt("limit", CAPACITY, 1, Integer.MAX_VALUE)));
+    }
+
+    List<Map<String, Object>> recent(String prefix, int limit) {
         List<Map<String, Object>> out = new ArrayList<>();
         synchronized (events) {
             for (Map<String, Object> e : events) {
@@ -72,6 +62,6 @@ public class RecentEvents extends JsonServlet implements EventHandler {
                 }
             }
         }
-        return Reply.ok(out.subList(Math.max(0, out.size() - limit), out.size()));
+        return out.subList(Math.max(0, out.size() - limit), out.size());
     }
 }

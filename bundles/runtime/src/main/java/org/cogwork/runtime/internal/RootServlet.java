@@ -4,7 +4,8 @@ import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.cogwork.runtime.rest.ApiException;
+import org.cogwork.runtime.rest.Reply;
+import org.cogwork.api.problem.ApiException;
 import org.cogwork.runtime.rest.Json;
 import org.cogwork.runtime.rest.JsonServlet;
 import org.osgi.framework.BundleContext;
@@ -13,8 +14,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
- * {@code GET /}: what this server is and which REST resources are registered now. Any path no other servlet claims gets a
- * JSON 404 here, in the common error shape.
+ * {@code GET /}: what this server is, its entry points ({@code /api}, {@code /health}) and where the OpenAPI
+ * document lists every route. Any path outside {@code /api} that no other servlet claims gets a JSON 404 here,
+ * in the common error shape (below {@code /api} the route table answers).
  */
 @Component(name = "org.cogwork.runtime.root", service = Servlet.class)
 @HttpWhiteboardServletPattern("/*")
@@ -28,10 +30,7 @@ public class RootServlet extends JsonServlet {
         this.ctx = ctx;
     }
 
-    /**
-     * Every REST resource registered right now, read from the servlet whiteboard's registrations (nothing here
-     * knows the list: a bundle that arrives adds its resources, one that leaves takes them away).
-     */
+    /** The servlets registered right now, read from the servlet whiteboard's registrations. */
     private java.util.List<String> resources() {
         java.util.TreeSet<String> out = new java.util.TreeSet<>();
         try {
@@ -65,6 +64,7 @@ public class RootServlet extends JsonServlet {
         body.put("name", "Cogwork");
         body.put("version", ctx.getBundle().getVersion().toString());
         body.put("resources", resources());
+        body.put("openapi", "/api/openapi.json");
         return Reply.ok(body);
     }
 }

@@ -27,4 +27,9 @@ public @interface RuntimeConfig {
             description = "Host names (any port) browsers may use besides this server's own (loopback, the bound address), "
                     + "e.g. a reverse proxy's. Requests with another Host or Origin are refused (403).")
     String[] allowed_hosts() default {};
+
+    @AttributeDefinition(name = "Data roots", required = false,
+            description = "Folders of this host that file sources and TorchScript files may use, comma-separated; relative "
+                    + "paths are below the Cogwork home. Anything else is refused (400 naming the path).")
+    String[] data_roots() default {"data/files"};
 }

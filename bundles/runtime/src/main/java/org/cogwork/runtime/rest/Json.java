@@ -1,12 +1,24 @@
 package org.cogwork.runtime.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +37,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.cogwork.api.problem.ApiException;
+import org.cogwork.api.security.Role;
 
 /**
  * The one JSON mapper configuration and the one way to read a request body. {@link ObjectMapper} is thread-safe
@@ -52,13 +66,48 @@ public final class Json {
                             .build())
                     .build())
             .addModule(new JavaTimeModule())
+            .addModule(roles())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // strict binding: "42" is not a number, 1.5 is not an integer, 7 is not a string, nothing is coerced
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private Json() {
+    }
+
+    /** Roles travel as their ids ({@code data-scientist}); anything else is a 400 listing them. */
+    private static SimpleModule roles() {
+        SimpleModule m = new SimpleModule("cogwork-roles");
+        m.addSerializer(Role.class, new JsonSerializer<Role>() {
+            @Override
+            public void serialize(Role r, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(r.id());
+            }
+        });
+        m.addDeserializer(Role.class, new JsonDeserializer<Role>() {
+            @Override
+            public Role deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                if (p.currentToken() != JsonToken.VALUE_STRING) {
+                    return (Role) ctx.handleUnexpectedToken(Role.class, p);
+                }
+                String id = p.getText();
+                for (Role r : Role.values()) {
+                    if (r.id().equals(id)) {
+                        return r;
+                    }
+                }
+                return (Role) ctx.handleWeirdStringValue(Role.class, id, "unknown role");
+            }
+        });
+        return m;
     }
 
     /**
@@ -145,6 +194,12 @@ public final class Json {
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
             return ApiException.badRequest(path(u), "unknown field " + quote(u.getPropertyName()) + known);
         }
+        if (e instanceof JsonMappingException m && m.getCause() instanceof ApiException a) {
+            // a record's own check (an out-of-range value): its field, below the object being built
+            String at = path(m);
+            String field = a.field() == null ? at : "body".equals(at) ? a.field() : at + "." + a.field();
+            return new ApiException(a.status(), a.getMessage(), field, a.detail());
+        }
         if (e instanceof JsonMappingException m) {
             String field = path(m);
             if (m.getCause() instanceof StreamConstraintsException c) {
@@ -217,6 +272,9 @@ public final class Json {
         }
         if (Number.class.isAssignableFrom(t) || (t.isPrimitive() && t != void.class)) {
             return "a number";
+        }
+        if (t == Role.class) {
+            return "one of admin, data-scientist, annotator, integrator, metrics";
         }
         if (t.isEnum()) {
             return "one of " + Arrays.stream(t.getEnumConstants()).map(String::valueOf).collect(Collectors.joining(", "));

@@ -1,29 +1,18 @@
 package org.cogwork.runtime.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.EOFException;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.cogwork.api.problem.ApiException;
 
 /**
- * Base class of Cogwork's REST servlets: subclasses implement {@link #handle} and return a body (or throw
- * {@link ApiException}); this class writes JSON and maps every failure onto {@link ErrorBody}. Our own
- * faults become a 500 with no stack trace in the response (it goes to the log).
+ * Base class of the few servlets outside the route table ({@code /health}): subclasses implement {@link #handle}
+ * and return a {@link Reply} (or throw {@link ApiException}); failures are mapped by {@link Problems}, like
+ * routes' are. REST areas declare {@link Route routes} instead.
  */
 public abstract class JsonServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(JsonServlet.class);
-
-    /** A response: status and body (serialised with {@link Json#MAPPER}; {@code null} for no body). */
-    public record Reply(int status, Object body) {
-        public static Reply ok(Object body) {
-            return new Reply(200, body);
-        }
-    }
 
     /**
      * Serves one request.
@@ -39,40 +28,45 @@ public abstract class JsonServlet extends HttpServlet {
         Reply reply;
         try {
             reply = handle(req.getMethod(), path, req);
-        } catch (ApiException e) {
-            reply = new Reply(e.status(), new ErrorBody(e.getMessage(), e.field(), e.detail()));
-        } catch (JsonProcessingException e) {
-            ApiException a = Json.badRequest(e);
-            reply = new Reply(a.status(), new ErrorBody(a.getMessage(), a.field(), null));
-        } catch (EOFException e) {
-            // the client closed or cut the body short (Jetty's EofException is one)
-            reply = new Reply(400, new ErrorBody("the request body ended before it was complete", "body", null));
-        } catch (IllegalArgumentException e) {
-            reply = new Reply(400, new ErrorBody(e.getMessage(), null, null));
         } catch (RuntimeException | IOException e) {
-            LOG.error("{} {} failed", req.getMethod(), req.getRequestURI(), e);
-            reply = new Reply(500, new ErrorBody("internal error", null, "see the server log"));
+            Problems.write(req, resp, Problems.of(e, req), ErrorShape.DEFAULT);
+            return;
         }
         resp.setStatus(reply.status());
         closeIfBodyUnread(req, resp);
         if (reply.body() != null) {
             resp.setContentType("application/json");
             resp.setCharacterEncoding("UTF-8");
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(resp.getOutputStream(), reply.body());
+            Json.MAPPER.writeValue(resp.getOutputStream(), reply.body());
         }
     }
 
+    /** The largest declared body read to its end before a refusal is sent, instead of closing the connection. */
+    static final long DRAIN_LIMIT = 1 << 20;
+
     /**
-     * Asks the client to close the connection when the request body was not read to its end (an answer given
-     * before reading it, a parse error half-way): Jetty would close the connection after the answer anyway rather
-     * than read the rest, and a client must be told so. Call before the response is committed.
+     * Deals with a request body not read to its end (an answer given before reading it, a parse error half-way):
+     * a declared rest of at most {@link #DRAIN_LIMIT} bytes is read and dropped; otherwise the client is asked to
+     * close the connection, which Jetty would close after the answer anyway rather than read the rest. Call before
+     * the response is committed.
      */
     public static void closeIfBodyUnread(HttpServletRequest req, HttpServletResponse resp) {
         if (req.getContentLengthLong() <= 0 && req.getHeader("Transfer-Encoding") == null) {
             return;
         }
         try {
-            if (req.getInputStream().isFinished()) {
+            jakarta.servlet.ServletInputStream in = req.getInputStream();
+            if (in.isFinished()) {
+                return;
+            }
+            // a small declared rest is read and dropped, so a client still sending gets the answer instead of a reset
+            // connection (clients that write the whole body before reading, such as the JDK's, would see an error)
+            long declared = req.getContentLengthLong();
+            if (declared > 0 && declared <= DRAIN_LIMIT) {
+                byte[] sink = new byte[8192];
+                while (in.read(sink) >= 0) {
+                    // dropped
+                }
                 return;
             }
         } catch (IOException | IllegalStateException e) {

@@ -1,15 +1,16 @@
 /**
- * The one way Cogwork's REST areas speak JSON: a shared {@link org.cogwork.runtime.rest.Json} mapper with parser
- * limits and body reader ({@code Json.readObject}: anything but a JSON object is a 400 naming the body, Jackson's
- * failures become 400s naming the JSON path and the expected JSON type), the error shape
- * {@code {"error": ..., "field": ..., "detail": ...}} (safe by construction: no class names, inputs quoted
- * shortly) and a servlet base class that maps exceptions onto it. Every bundle that registers REST resources
- * through the servlet whiteboard uses it.
+ * The one REST layer: a bundle declares its routes in a {@link org.cogwork.runtime.rest.RestResource} service
+ * ({@link org.cogwork.runtime.rest.Routes}, {@link org.cogwork.runtime.rest.Route}: method, path template, roles,
+ * body and response types) and its handlers see a {@link org.cogwork.runtime.rest.Call}; the runtime's dispatcher
+ * does authentication checks, strict binding ({@link org.cogwork.runtime.rest.Json}), error mapping
+ * ({@link org.cogwork.runtime.rest.Problems} onto {@link org.cogwork.runtime.rest.ErrorBody} or a resource's
+ * {@link org.cogwork.runtime.rest.ErrorShape}), the audit log and the OpenAPI document. Also: MetaType
+ * {@code PASSWORD} lookup and URL masking ({@link org.cogwork.runtime.rest.Secrets}).
  *
  * @since 0.1
  */
 @Export
-@Version("0.2.0")
+@Version("0.4.0")
 package org.cogwork.runtime.rest;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package org.cogwork.runtime.rest;
 
+import org.cogwork.api.problem.ApiException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -22,6 +22,8 @@ import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.feature.FeaturePipelineService;
 import org.cogwork.api.feature.FittedPipeline;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.model.ModelPackage;
 
 /**
  * A trained model ready to predict: the engine's model and the fitted feature pipeline from one
@@ -31,17 +33,17 @@ import org.cogwork.api.feature.FittedPipeline;
 public final class LoadedModel implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final JsonNode manifest;
+    private final ModelPackage.Manifest manifest;
     private final FittedPipeline pipeline;
     private final Model model;
     private final String target;
     private final Schema features;
 
-    private LoadedModel(JsonNode manifest, FittedPipeline pipeline, Model model) {
+    private LoadedModel(ModelPackage.Manifest manifest, FittedPipeline pipeline, Model model) {
         this.manifest = manifest;
         this.pipeline = pipeline;
         this.model = model;
-        this.target = manifest.path("target").isNull() ? null : manifest.path("target").asText(null);
+        this.target = manifest.target();
         List<Field> f = new ArrayList<>();
         for (Field field : pipeline.inputSchema().fields()) {
             if (!field.name().equals(target)) {
@@ -59,29 +61,13 @@ public final class LoadedModel implements AutoCloseable {
      */
     public static LoadedModel load(InputStream zip, Function<String, Engine> engines, FeaturePipelineService pipelines)
             throws IOException {
-        Map<String, byte[]> entries = new HashMap<>();
-        try (ZipInputStream in = new ZipInputStream(zip)) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                entries.put(e.getName(), in.readAllBytes());
-            }
-        }
-        for (String required : List.of("manifest.json", "model.bin", "pipeline.json")) {
-            if (!entries.containsKey(required)) {
-                throw new IOException("not a Cogwork model: " + required + " is missing");
-            }
-        }
-        JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
-        String engineName = manifest.path("engine").asText();
-        Engine engine = engines.apply(engineName);
+        ModelPackage p = ModelPackage.read(zip);
+        Engine engine = engines.apply(p.manifest().engine());
         if (engine == null) {
-            throw new IOException("the model needs engine '" + engineName + "', which is not installed");
+            throw new IOException("the model needs engine '" + p.manifest().engine() + "', which is not installed");
         }
-        FittedPipeline pipeline = pipelines.load(new ByteArrayInputStream(entries.get("pipeline.json")));
-        try {
-            return new LoadedModel(manifest, pipeline, engine.load(new ByteArrayInputStream(entries.get("model.bin"))));
-        } catch (EngineException e) {
-            throw new IOException("the " + engineName + " model cannot be loaded: " + e.getMessage(), e);
-        }
+        FittedPipeline pipeline = p.loadPipeline(pipelines);
+        return new LoadedModel(p.manifest(), pipeline, p.loadModel(engine));
     }
 
     /** The columns a caller sends, with their types. */
@@ -93,7 +79,7 @@ public final class LoadedModel implements AutoCloseable {
         return target;
     }
 
-    public JsonNode manifest() {
+    public ModelPackage.Manifest manifest() {
         return manifest;
     }
 
@@ -101,7 +87,7 @@ public final class LoadedModel implements AutoCloseable {
      * Predicts one output per row.
      *
      * @param rows column name → value (JSON types: strings, numbers, booleans; dates as ISO strings)
-     * @throws IllegalArgumentException naming the row and field, e.g. {@code rows[3].Age: missing feature}
+     * @throws InvalidFieldException naming the row and field, e.g. {@code rows[3].Age: missing feature}
      */
     public List<Prediction> predict(List<Map<String, Object>> rows) {
         List<Row> input = new ArrayList<>(rows.size());
@@ -109,7 +95,7 @@ public final class LoadedModel implements AutoCloseable {
             Map<String, Object> r = rows.get(i);
             for (String k : r.keySet()) {
                 if (features.indexOf(k) < 0) {
-                    throw new IllegalArgumentException("rows[" + i + "]." + k + ": unknown feature; the model takes "
+                    throw invalid("rows[" + i + "]." + k, "unknown feature; the model takes "
                             + features.fields().stream().map(Field::name).toList());
                 }
             }
@@ -117,7 +103,7 @@ public final class LoadedModel implements AutoCloseable {
             for (int c = 0; c < v.length; c++) {
                 String name = features.fields().get(c).name();
                 if (!r.containsKey(name)) {
-                    throw new IllegalArgumentException("rows[" + i + "]." + name + ": missing feature");
+                    throw invalid("rows[" + i + "]." + name, "missing feature");
                 }
                 v[c] = r.get(name);
             }
@@ -152,15 +138,20 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /** Finds the first row the pipeline rejects, to name it in the error. */
-    private IllegalArgumentException locate(List<Row> input, IllegalArgumentException e) {
+    private RuntimeException locate(List<Row> input, IllegalArgumentException e) {
         for (int i = 0; i < input.size(); i++) {
             try {
                 pipeline.apply(Dataset.of(features, List.of(input.get(i)))).toList();
             } catch (IllegalArgumentException rowError) {
-                return new IllegalArgumentException("rows[" + i + "]: " + rowError.getMessage(), rowError);
+                return invalid("rows[" + i + "]", rowError.getMessage());
             }
         }
         return e;
+    }
+
+    /** A 400 naming {@code field}, whose message starts with it too ({@code rows[3].Age: missing feature}). */
+    private static InvalidFieldException invalid(String field, String message) {
+        return new InvalidFieldException(field, field + ": " + message);
     }
 
     @Override

@@ -17,6 +17,7 @@ public @interface ServingConfig {
     @AttributeDefinition(name = "Loaded models kept", description = "Least recently used models beyond this are closed.")
     int cache_size() default 16;
 
-    @AttributeDefinition(name = "Prediction log queue", description = "Predictions waiting to be written; beyond it they are dropped and counted.")
+    @AttributeDefinition(name = "Prediction log lag", description = "Predictions journaled but not yet in the metadata store; "
+            + "beyond it predict answers 429 with Retry-After (nothing acknowledged is dropped).")
     int log_queue() default 50_000;
 }

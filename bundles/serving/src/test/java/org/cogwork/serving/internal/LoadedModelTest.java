@@ -27,9 +27,12 @@ import org.cogwork.runtime.rest.Json;
 import org.cogwork.training.internal.TrainingConfig;
 import org.cogwork.training.internal.TrainingManager;
 import org.junit.jupiter.api.BeforeAll;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.util.converter.Converters;
+import org.cogwork.persistence.internal.MetadataStore;
+import org.cogwork.persistence.internal.MigrationSource;
 
 /** A model.zip from a real training job on credit_data.csv, loaded and used as serving will. */
 class LoadedModelTest {
@@ -43,8 +46,9 @@ class LoadedModelTest {
 
     @BeforeAll
     static void train() throws Exception {
+        MetadataStore store = new MetadataStore(MetadataStore.settings("", "", "", 2), tmp.resolve("metadata-store"));
         TrainingManager m = new TrainingManager(Converters.standardConverter().convert(Map.of("threads", 1)).to(TrainingConfig.class),
-                PIPELINES, tmp, Map.of());
+                PIPELINES, tmp, Map.of(), store.database("org.cogwork.training", MigrationSource.of(TrainingManager.class)), "test-node");
         files = new FileSource(Converters.standardConverter().convert(Map.of("cogwork.source.id", "data", "path", DATA.toString()))
                 .to(FileSourceConfig.class));
         m.addSource(files);
@@ -56,7 +60,7 @@ class LoadedModelTest {
                               {"transform": "impute", "params": {"strategy": "mode", "columns": ["Home", "Marital", "Job"]}},
                               {"transform": "onehot"}, {"transform": "standardize"}],
                  "engine": "tribuo", "algorithm": "logistic", "seed": 42}""", Map.class);
-        String id = m.submit(spec);
+        String id = m.submit(spec, "test");
         long deadline = System.currentTimeMillis() + 120_000;
         while (!m.status(id).orElseThrow().isFinal() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
@@ -113,15 +117,19 @@ class LoadedModelTest {
         try (LoadedModel model = load()) {
             List<Map<String, Object>> missing = copy(rows);
             missing.get(1).remove("Age");
-            assertEquals("rows[1].Age: missing feature", assertThrows(IllegalArgumentException.class, () -> model.predict(missing)).getMessage());
+            InvalidFieldException noAge = assertThrows(InvalidFieldException.class, () -> model.predict(missing));
+            assertEquals("rows[1].Age: missing feature", noAge.getMessage());
+            assertEquals("rows[1].Age", noAge.field());
             List<Map<String, Object>> extra = copy(rows);
             extra.get(2).put("Salary", 10);
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> model.predict(extra)).getMessage()
-                    .startsWith("rows[2].Salary: unknown feature; the model takes [Seniority"));
+            InvalidFieldException salary = assertThrows(InvalidFieldException.class, () -> model.predict(extra));
+            assertTrue(salary.getMessage().startsWith("rows[2].Salary: unknown feature; the model takes [Seniority"), salary.getMessage());
+            assertEquals("rows[2].Salary", salary.field());
             List<Map<String, Object>> wrong = copy(rows);
             wrong.get(0).put("Age", "forty");
-            assertEquals("rows[0]: feature 'Age' must be INT, was forty",
-                    assertThrows(IllegalArgumentException.class, () -> model.predict(wrong)).getMessage());
+            InvalidFieldException forty = assertThrows(InvalidFieldException.class, () -> model.predict(wrong));
+            assertEquals("rows[0]: feature 'Age' must be INT, was forty", forty.getMessage());
+            assertEquals("rows[0]", forty.field());
             List<Map<String, Object>> json = copy(rows);
             json.get(0).put("Age", 30);
             assertEquals(1, model.predict(json.subList(0, 1)).size(), "JSON integers are fine for INT features");

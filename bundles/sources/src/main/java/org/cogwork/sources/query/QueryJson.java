@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.cogwork.api.query.Filter;
 import org.cogwork.api.query.Query;
-import org.cogwork.runtime.rest.ApiException;
+import org.cogwork.api.problem.ApiException;
 
 /**
  * The query model as JSON:

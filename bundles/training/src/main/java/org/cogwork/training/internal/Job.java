@@ -1,12 +1,13 @@
 package org.cogwork.training.internal;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.cogwork.api.training.JobStatus;
+import org.cogwork.api.training.TrainingJob;
+import org.cogwork.api.training.TrainingResult;
 
 /**
  * One training job's state as the REST API shows it. Written by its worker thread, read by anyone.
@@ -27,10 +28,12 @@ final class Job {
     volatile long step;
     volatile long total;
     volatile Map<String, Double> progressMetrics = Map.of();
-    volatile Map<String, Object> result;
+    volatile TrainingResult result;
     volatile boolean cancelRequested;
     volatile boolean timedOut;
     volatile Future<?> future;
+    /** The task that stops the job at its time limit; cancelled when the job ends, so that it lets go of the job. */
+    volatile Future<?> timeLimit;
     /** Completed when a cancel or the time limit asks the job to stop; its worker waits on this or on the run. */
     final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
     /** The thread inside an engine call, or {@code null}; guarded by {@code this}. */
@@ -43,10 +46,13 @@ final class Job {
     volatile String runId;
     /** The run this job reproduces, or {@code null}. */
     final String reproduces;
+    /** Who submitted it: the authenticated principal's name, or {@code null} for the platform's own jobs. */
+    final String user;
 
-    Job(String id, Spec spec, String reproduces) {
+    Job(String id, Spec spec, String user, String reproduces) {
         this.id = id;
         this.spec = spec;
+        this.user = user;
         this.reproduces = reproduces;
     }
 
@@ -90,42 +96,29 @@ final class Job {
         }
     }
 
+    /** What progress was last written to the store. */
+    private String savedProgress = "";
+
+    /** Whether the progress moved since the last call (then it counts as written). */
+    synchronized boolean progressChanged() {
+        String now = phase + "|" + step + "|" + total + "|" + progressMetrics;
+        if (now.equals(savedProgress)) {
+            return false;
+        }
+        savedProgress = now;
+        return true;
+    }
+
     void phase(String phase, long step, long total) {
         this.phase = phase;
         this.step = step;
         this.total = total;
     }
 
-    Map<String, Object> view() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("name", spec.name());
-        m.put("status", status);
-        m.put("created", created);
-        m.put("started", started);
-        m.put("finished", finished);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("phase", phase);
-        p.put("step", step);
-        p.put("total", total);
-        p.put("metrics", progressMetrics);
-        m.put("progress", p);
-        if (runId != null) {
-            m.put("runId", runId);
-        }
-        if (reproduces != null) {
-            m.put("reproduces", reproduces);
-        }
-        if (error != null) {
-            m.put("error", error);
-        }
-        if (status == JobStatus.ABANDONED && returned != null) {
-            m.put("released", returned);
-        }
-        if (result != null) {
-            m.put("result", result);
-        }
-        m.put("spec", spec.json());
-        return m;
+    /** The job as the API shows it and the store keeps it. */
+    TrainingJob view() {
+        return new TrainingJob(id, spec.name(), user, status, created, started, finished,
+                new TrainingJob.Progress(phase, step, total, progressMetrics), runId, reproduces, error,
+                status == JobStatus.ABANDONED ? returned : null, result, spec.json());
     }
 }

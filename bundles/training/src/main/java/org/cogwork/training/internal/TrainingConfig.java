@@ -23,4 +23,11 @@ public @interface TrainingConfig {
 
     @AttributeDefinition(name = "Maximum rows", description = "Rows a job may read into memory.")
     long max_rows() default 5_000_000;
+
+    @AttributeDefinition(name = "Finished jobs kept", description = "Finished jobs kept in the metadata database (the "
+            + "newest ones); older ones are deleted and GET /api/trainings/{id} answers 404. Their runs and models stay.")
+    int jobs_retain_count() default 1000;
+
+    @AttributeDefinition(name = "Days a finished job is kept", description = "Finished jobs older than this are deleted.")
+    int jobs_retain_days() default 90;
 }

@@ -1,10 +1,11 @@
 package org.cogwork.training.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,10 +39,16 @@ import org.cogwork.api.event.Topics;
 import org.cogwork.api.feature.FeaturePipelineService;
 import org.cogwork.api.query.Query;
 import org.cogwork.api.registry.ModelRegistry;
+import org.cogwork.api.service.NamedServices;
 import org.cogwork.api.tracking.ExperimentTracker;
 import org.cogwork.api.training.JobStatus;
+import org.cogwork.api.training.TrainingJob;
+import org.cogwork.api.training.TrainingResult;
 import org.cogwork.api.training.TrainingService;
-import org.cogwork.runtime.rest.ApiException;
+import org.cogwork.api.problem.ApiException;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.problem.NotFoundException;
+import org.cogwork.api.problem.TooManyRequestsException;
 import org.cogwork.runtime.rest.Json;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -54,9 +60,12 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
+import org.cogwork.api.event.Events;
+import org.cogwork.persistence.Database;
+import java.io.InputStream;
+import java.nio.file.Files;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +82,23 @@ public class TrainingManager implements TrainingService {
     /** Rows scanned at submission to check a classification target has two classes. */
     private static final long TARGET_SCAN_ROWS = 100_000;
 
-    private final Map<String, DataSource> sources = new ConcurrentHashMap<>();
-    private final Map<String, Engine> engines = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, String>> engineBundles = new ConcurrentHashMap<>();
+    /** By source id and by engine name, one provider per name (see {@link NamedServices}). */
+    private final NamedServices<DataSource> sources = new NamedServices<>(DataSource.SOURCE_ID);
+    private final NamedServices<Engine> engines = new NamedServices<>(Engine.ENGINE_NAME);
+    /** The bundle of each engine service, for provenance. */
+    private final Map<Engine, Map<String, String>> engineBundles = new ConcurrentHashMap<>();
+    /** Jobs not finished yet; finished ones are read from {@link #store}. */
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final JobStore store;
+    private final int retainCount;
+    private final java.time.Duration retainAge;
+    /** Runs of jobs interrupted in an earlier life, to be ended once a tracker is there. */
+    private final List<JobStore.Interrupted> unendedRuns = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final FeaturePipelineService pipelines;
+    /** When this start of the node began: jobs created before it and left unfinished are the interrupted ones. */
+    private final java.time.Instant startedAt = java.time.Instant.now();
     private final ThreadPoolExecutor workers;
-    private final ScheduledExecutorService timer;
+    private final ScheduledThreadPoolExecutor timer;
     private final Path artifacts;
     private final long defaultTimeLimit;
     private final long stopGraceSeconds;
@@ -90,15 +109,23 @@ public class TrainingManager implements TrainingService {
     private volatile ModelRegistry registry;
 
     @Activate
-    public TrainingManager(BundleContext ctx, TrainingConfig config, @Reference FeaturePipelineService pipelines) {
-        this(config, pipelines, Path.of(ctx.getProperty("cogwork.data.dir") == null ? "data" : ctx.getProperty("cogwork.data.dir"),
-                "trainings"), versions(ctx));
+    public TrainingManager(BundleContext ctx, TrainingConfig config, @Reference FeaturePipelineService pipelines, @Reference Database db) {
+        this(config, pipelines, dataDir(ctx).resolve("trainings"), versions(ctx), db, nodeId(dataDir(ctx)));
     }
 
-    /** For use outside OSGi (tests, tools). */
-    public TrainingManager(TrainingConfig config, FeaturePipelineService pipelines, Path artifacts, Map<String, String> versions) {
+    /**
+     * For use outside OSGi (tests, tools).
+     *
+     * @param node this runtime's identity among those sharing {@code db}: only its own unfinished jobs are marked
+     *     interrupted when it starts
+     */
+    public TrainingManager(TrainingConfig config, FeaturePipelineService pipelines, Path artifacts, Map<String, String> versions,
+                           Database db, String node) {
         this.pipelines = pipelines;
         this.artifacts = artifacts;
+        this.store = new JobStore(db, node);
+        this.retainCount = Math.max(0, config.jobs_retain_count());
+        this.retainAge = java.time.Duration.ofDays(Math.max(0, config.jobs_retain_days()));
         this.defaultTimeLimit = config.time_limit_seconds();
         this.stopGraceSeconds = Math.max(0, config.stop_grace_seconds());
         this.versions = versions;
@@ -109,11 +136,104 @@ public class TrainingManager implements TrainingService {
                     t.setDaemon(true);
                     return t;
                 });
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "cogwork-training-timer");
             t.setDaemon(true);
             return t;
         });
+        // a finished job's time-limit task is cancelled, and must not keep the job (and its result) in the queue
+        timer.setRemoveOnCancelPolicy(true);
+        // off the activating thread: the first database call waits for the store to open and migrate
+        timer.execute(this::recover);
+        timer.scheduleWithFixedDelay(this::saveProgress, 2, 2, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::sweep, 1, 10, TimeUnit.MINUTES);
+    }
+
+    private static Path dataDir(BundleContext ctx) {
+        String d = ctx.getProperty("cogwork.data.dir");
+        return Path.of(d == null ? "data" : d);
+    }
+
+    /**
+     * This runtime's identity among the runtimes sharing one database: a random id kept in {@code data/node-id},
+     * made at the first start (a home copied elsewhere keeps it; two homes never share one).
+     */
+    static String nodeId(Path data) {
+        Path file = data.resolve("node-id");
+        try {
+            if (Files.exists(file)) {
+                String id = Files.readString(file).strip();
+                if (!id.isEmpty()) {
+                    return id;
+                }
+            }
+            Files.createDirectories(data);
+            String id = UUID.randomUUID().toString();
+            Path tmp = Files.createTempFile(data, "node-id", ".tmp");
+            Files.writeString(tmp, id + "\n");
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return id;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read or make " + file, e);
+        }
+    }
+
+    /** Jobs an earlier life of this node left queued or running are INTERRUPTED, their runs failed; old jobs swept. */
+    private void recover() {
+        try {
+            List<JobStore.Interrupted> left = store.interruptLeftovers(java.time.Instant.now(), startedAt);
+            for (JobStore.Interrupted i : left) {
+                LOG.warn("Training job {} was interrupted: Cogwork stopped while it was queued or running", i.id());
+                Events.post(events, Topics.TRAINING_FINISHED, Map.of(Topics.JOB_ID, i.id(), Topics.JOB_STATUS, JobStatus.INTERRUPTED.name(),
+                        Topics.REASON, "Cogwork stopped while the job was queued or running"));
+                if (i.runId() != null) {
+                    unendedRuns.add(i);
+                }
+            }
+            endInterruptedRuns();
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.error("Could not mark the jobs of an earlier run as interrupted: {}", e.toString());
+        }
+    }
+
+    private void endInterruptedRuns() {
+        ExperimentTracker t = tracker;
+        if (t == null) {
+            return;
+        }
+        for (JobStore.Interrupted i : unendedRuns) {
+            try {
+                Tracking.failed(t, i.runId(), JobStatus.INTERRUPTED, "Cogwork stopped while the job was running");
+            } catch (RuntimeException e) {
+                LOG.warn("Could not end run {} of interrupted job {}: {}", i.runId(), i.id(), e.toString());
+            }
+            unendedRuns.remove(i);
+        }
+    }
+
+    /** Writes the progress of running jobs that moved since it was last written (at most every 2 s per job). */
+    private void saveProgress() {
+        for (Job j : jobs.values()) {
+            if (j.status == JobStatus.RUNNING && j.progressChanged()) {
+                try {
+                    store.updateProgress(j);
+                } catch (RuntimeException e) {
+                    LOG.debug("Could not save the progress of job {}: {}", j.id, e.toString());
+                }
+            }
+        }
+    }
+
+    private void sweep() {
+        try {
+            int n = store.sweep(retainCount, retainAge, java.time.Instant.now());
+            if (n > 0) {
+                LOG.info("Deleted {} finished training jobs beyond the retention policy ({} jobs, {} days)", n, retainCount, retainAge.toDays());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not apply the training jobs' retention policy: {}", e.toString());
+        }
     }
 
     private static Map<String, String> versions(BundleContext ctx) {
@@ -143,41 +263,55 @@ public class TrainingManager implements TrainingService {
         }
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    public void addSource(DataSource s) {
-        sources.put(s.id(), s);
+    @Reference(service = DataSource.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedSource")
+    void bindSource(ServiceReference<DataSource> ref, DataSource s) {
+        sources.add(ref, s);
     }
 
-    public void removeSource(DataSource s) {
-        sources.remove(s.id(), s);
+    void updatedSource(ServiceReference<DataSource> ref) {
+        sources.modified(ref);
+    }
+
+    void unbindSource(ServiceReference<DataSource> ref) {
+        sources.remove(ref);
+    }
+
+    /** Outside OSGi (tests, tools): a source under its id, after those added before. */
+    public void addSource(DataSource s) {
+        sources.add(s.id(), s);
     }
 
     @Reference(service = Engine.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedEngine")
     void bindEngine(ServiceReference<Engine> ref, Engine e) {
-        addEngine(e);
         Bundle b = ref.getBundle();
         if (b != null) {
-            engineBundles.put(e.info().name(), Map.of("symbolicName", b.getSymbolicName(), "version", b.getVersion().toString()));
+            engineBundles.put(e, Map.of("symbolicName", b.getSymbolicName(), "version", b.getVersion().toString()));
         }
+        engines.add(ref, e);
+    }
+
+    void updatedEngine(ServiceReference<Engine> ref) {
+        engines.modified(ref);
     }
 
     void unbindEngine(ServiceReference<Engine> ref, Engine e) {
-        removeEngine(e);
+        engines.remove(ref);
+        engineBundles.remove(e);
     }
 
+    /** Outside OSGi (tests, tools): an engine under its name, after those added before. */
     public void addEngine(Engine e) {
-        engines.put(e.info().name(), e);
-    }
-
-    public void removeEngine(Engine e) {
-        engines.remove(e.info().name(), e);
+        engines.add(e.info().name(), e);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     public void setTracker(ExperimentTracker t) {
         this.tracker = t;
+        if (!unendedRuns.isEmpty()) {
+            timer.execute(this::endInterruptedRuns);
+        }
     }
 
     public void unsetTracker(ExperimentTracker t) {
@@ -209,57 +343,76 @@ public class TrainingManager implements TrainingService {
     }
 
     @Override
-    public String submit(Map<String, Object> spec) {
-        return submitJson(Json.MAPPER.valueToTree(spec));
+    public String submit(Map<String, Object> spec, String user) {
+        return submit(bind(Json.MAPPER.valueToTree(spec)), user);
     }
 
-    /** Validates and queues; a spec that cannot run is a {@link SpecException} naming its field. */
-    String submitJson(JsonNode json) {
-        return submitJson(json, null);
+    /**
+     * Binds a spec given as JSON exactly as the REST layer binds a body: unknown fields, wrong types and values out
+     * of range are 400s naming the JSON path.
+     */
+    static TrainingSpecRequest bind(JsonNode json) {
+        if (json == null || !json.isObject()) {
+            throw new InvalidFieldException("body", "a training spec must be a JSON object");
+        }
+        try {
+            return Json.MAPPER.treeToValue(json, TrainingSpecRequest.class);
+        } catch (JsonProcessingException e) {
+            throw Json.badRequest(e);
+        }
+    }
+
+    /**
+     * Validates and queues a spec for {@code user} (recorded on the job and as its run's user).
+     *
+     * @throws InvalidFieldException naming the field of a spec that cannot run
+     * @throws TooManyRequestsException when the queue is full
+     */
+    String submit(TrainingSpecRequest request, String user) {
+        return submit(request, user, null);
     }
 
     @Override
-    public String reproduce(String runId) {
+    public String reproduce(String runId, String user) {
         ExperimentTracker t = tracker;
         if (t == null) {
-            throw new IllegalArgumentException("no experiment tracker is installed: runs cannot be reproduced");
+            throw new ApiException(503, "no experiment tracker is installed: runs cannot be reproduced", null, null);
         }
-        org.cogwork.api.tracking.Run run = t.run(runId).orElseThrow(() -> new java.util.NoSuchElementException("no run '" + runId + "'"));
+        org.cogwork.api.tracking.Run run = t.run(runId).orElseThrow(() -> new NotFoundException("no run '" + runId + "'"));
         String spec = run.tags().get(Tracking.SPEC_TAG);
         if (spec == null) {
-            throw new SpecException("runId", "run '" + runId + "' was not produced by a training job: it has no " + Tracking.SPEC_TAG + " tag");
+            throw new InvalidFieldException("runId", "run '" + runId + "' was not produced by a training job: it has no " + Tracking.SPEC_TAG + " tag");
         }
+        TrainingSpecRequest request;
         try {
-            com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(spec);
+            ObjectNode json = (ObjectNode) Json.MAPPER.readTree(spec);
             json.remove("register"); // reproducing must not register another version or move an alias
-            return submitJson(json, runId);
-        } catch (java.io.IOException e) {
-            throw new SpecException("runId", "the spec recorded with run '" + runId + "' is unreadable: " + e.getMessage());
+            request = bind(json);
+        } catch (java.io.IOException | ClassCastException e) {
+            throw new InvalidFieldException("runId", "the spec recorded with run '" + runId + "' is unreadable");
+        } catch (ApiException e) {
+            // bound as strictly as a new spec: one recorded by an older, more lenient version may no longer bind
+            throw new InvalidFieldException("runId", "the spec recorded with run '" + runId + "' is no longer valid: "
+                    + e.field() + ": " + e.getMessage());
         }
+        return submit(request, user, runId);
     }
 
-    private String submitJson(JsonNode json, String reproduces) {
-        Spec spec;
-        Task task;
-        try {
-            spec = Spec.parse(json, defaultTimeLimit);
-            task = validate(spec);
-        } catch (ApiException e) {
-            if (e.status() == 400) {
-                throw new SpecException(e.field(), e.getMessage());
-            }
-            throw e;
-        }
-        Job job = new Job(UUID.randomUUID().toString(), spec, reproduces);
+    private String submit(TrainingSpecRequest request, String user, String reproduces) {
+        Spec spec = Spec.of(request, defaultTimeLimit);
+        Task task = validate(spec);
+        Job job = new Job(UUID.randomUUID().toString(), spec, user, reproduces);
+        store.insert(job); // before the 202: an acknowledged job is never lost
         jobs.put(job.id, job);
         try {
             job.future = workers.submit(() -> execute(job, task));
         } catch (RejectedExecutionException e) {
             jobs.remove(job.id);
-            throw new ApiException(429, "too many training jobs are waiting; try again later", null,
-                    workers.getQueue().size() + " queued, " + workers.getActiveCount() + " running");
+            store.delete(job.id);
+            throw new TooManyRequestsException("too many training jobs are waiting (" + workers.getQueue().size() + " queued, "
+                    + workers.getActiveCount() + " running); try again later", 5);
         }
-        timer.schedule(() -> {
+        job.timeLimit = timer.schedule(() -> {
             if (!job.status.isFinal()) {
                 job.stop(true);
                 if (job.status == JobStatus.QUEUED) {
@@ -268,6 +421,9 @@ public class TrainingManager implements TrainingService {
                 }
             }
         }, spec.timeLimitSeconds(), TimeUnit.SECONDS);
+        if (job.status.isFinal()) {
+            job.timeLimit.cancel(false); // it ended before its time limit was set
+        }
         LOG.info("Training job {} queued ({} {} on {}/{})", job.id, spec.candidates().get(0).engine(),
                 spec.candidates().get(0).algorithm(), spec.source(), spec.dataset());
         return job.id;
@@ -300,7 +456,14 @@ public class TrainingManager implements TrainingService {
                 LOG.warn("Training job {} is not tracked: {}", job.id, e.toString());
             }
         }
-        CompletableFuture<Map<String, Object>> work = new CompletableFuture<>();
+        save(job);
+        Map<String, Object> started = new LinkedHashMap<>();
+        started.put(Topics.JOB_ID, job.id);
+        started.put(Topics.ENGINE_NAME, job.spec.candidates().get(0).engine());
+        started.put(Topics.RUN_ID, job.runId);
+        started.put(Topics.USER, job.user);
+        Events.post(events, Topics.TRAINING_STARTED, started);
+        CompletableFuture<TrainingResult> work = new CompletableFuture<>();
         Thread runner = new Thread(() -> {
             try {
                 work.complete(new TrainingRun(job, task, env()).run());
@@ -310,11 +473,12 @@ public class TrainingManager implements TrainingService {
             job.returned = java.time.Instant.now();
             if (job.status == JobStatus.ABANDONED) {
                 LOG.info("Abandoned training job {}: its engine returned after all; what it held is released", job.id);
+                save(job); // the stored view shows when it was released
             }
         }, "cogwork-training-job-" + job.id.substring(0, 8));
         runner.setDaemon(true);
         runner.start();
-        Map<String, Object> result;
+        TrainingResult result;
         try {
             result = await(job, work);
         } catch (TimeoutException e) {
@@ -336,10 +500,12 @@ public class TrainingManager implements TrainingService {
         }
         try {
             if (job.runId != null) {
-                result.put("tracking", Tracking.finish(t, registry, job, job.runId, result, artifacts.resolve(job.id).resolve("model.zip")));
+                result = result.withTracking(Tracking.finish(t, registry, job, job.runId, result, artifacts.resolve(job.id).resolve("model.zip")));
+                // the artifact store (local folder or S3) holds it now: no copy stays on this node's disk
+                deleteLocalArtifact(job.id);
             }
             if (job.reproduces != null && t != null) {
-                result.put("reproduction", reproduction(t, job.reproduces, result));
+                result = result.withReproduction(reproduction(t, job.reproduces, result));
             }
             job.result = result;
             finish(job, JobStatus.SUCCEEDED, null);
@@ -353,7 +519,7 @@ public class TrainingManager implements TrainingService {
      * The run's result; an {@link ExecutionException} with its failure; a {@link TimeoutException} when a stop was
      * asked for and the run did not end within the grace period.
      */
-    private Map<String, Object> await(Job job, CompletableFuture<Map<String, Object>> work) throws ExecutionException, TimeoutException {
+    private TrainingResult await(Job job, CompletableFuture<TrainingResult> work) throws ExecutionException, TimeoutException {
         boolean stopping = false;
         while (true) {
             try {
@@ -389,6 +555,14 @@ public class TrainingManager implements TrainingService {
             finish(job, JobStatus.FAILED, e.getMessage());
         } else if (e instanceof IllegalArgumentException) {
             finish(job, JobStatus.FAILED, e.getMessage());
+        } else if (e instanceof OutOfMemoryError) {
+            // the heap is capped (bin/cogwork): say which knob a bigger training needs
+            long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+            long suggestGb = Math.max(2, (2 * heapMb + 1023) / 1024);
+            LOG.error("Training job {} ran out of memory (Java heap of {} MB): {}", job.id, heapMb, e.toString());
+            finish(job, JobStatus.FAILED, "out of memory (" + e + "): this training needs more than the " + heapMb
+                    + " MB Java heap; start Cogwork with a larger one (COGWORK_HEAP=" + suggestGb
+                    + "g bin/cogwork run) or train on fewer rows or features");
         } else {
             LOG.error("Training job {} failed", job.id, e);
             finish(job, JobStatus.FAILED, e.toString());
@@ -425,47 +599,82 @@ public class TrainingManager implements TrainingService {
             job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
             job.status = status;
         }
+        java.util.concurrent.Future<?> limit = job.timeLimit;
+        if (limit != null) {
+            limit.cancel(false);
+        }
+        if (save(job)) {
+            jobs.remove(job.id, job); // read from the store from now on
+            sweep();
+        }
         publish(job, status, error);
     }
 
+    /** Writes the job to the store; {@code false} (and the job stays in memory) when the store cannot be written. */
+    private boolean save(Job job) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            store.update(job);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("Could not save training job {} ({}): {}", job.id, job.status, e.toString());
+            return false;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void deleteLocalArtifact(String id) {
+        Path dir = artifacts.resolve(id);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (java.io.IOException e) {
+            LOG.warn("Could not delete the local copy of job {}'s artifact in {}: {}", id, dir, e.toString());
+        }
+    }
+
     /** Compares a reproduction's metrics and data hash with the original run's. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> reproduction(ExperimentTracker t, String originalRunId, Map<String, Object> result) {
+    private static TrainingResult.Reproduction reproduction(ExperimentTracker t, String originalRunId, TrainingResult result) {
         org.cogwork.api.tracking.Run original = t.run(originalRunId).orElseThrow();
-        Map<String, Double> now = (Map<String, Double>) result.getOrDefault("metrics", Map.of());
+        Map<String, Double> now = result.metrics() == null ? Map.of() : result.metrics();
         Map<String, Double> before = new java.util.TreeMap<>();
         original.metrics().forEach((k, p) -> {
             if (now.containsKey(k)) {
                 before.put(k, p.value());
             }
         });
-        Map<String, Object> differences = new java.util.TreeMap<>();
+        Map<String, TrainingResult.Difference> differences = new java.util.TreeMap<>();
         now.forEach((k, v) -> {
             Double b = before.get(k);
             if (b == null || Double.compare(b, v) != 0) {
-                differences.put(k, Map.of("original", b == null ? "missing" : b, "reproduced", v));
+                differences.put(k, new TrainingResult.Difference(b == null ? TrainingResult.Difference.MISSING : b, v));
             }
         });
-        Object hash = ((Map<String, Object>) ((Map<String, Object>) result.get("provenance")).get("data")).get("sha256");
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("run", originalRunId);
-        r.put("metricsMatch", differences.isEmpty());
-        r.put("dataMatch", String.valueOf(hash).equals(original.tags().get("cogwork.data.sha256")));
-        r.put("differences", differences);
-        return r;
+        Object hash = result.provenance().get("data") instanceof Map<?, ?> data ? data.get("sha256") : null;
+        return new TrainingResult.Reproduction(originalRunId, differences.isEmpty(),
+                String.valueOf(hash).equals(original.tags().get("cogwork.data.sha256")), differences);
     }
 
     private void publish(Job job, JobStatus status, String error) {
         LOG.info("Training job {} {}{}", job.id, status, error == null ? "" : ": " + error);
-        EventAdmin ea = events;
-        if (ea != null) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put(Topics.JOB_ID, job.id);
-            p.put(Topics.JOB_STATUS, status.name());
-            p.put(Topics.ENGINE_NAME, job.spec.candidates().get(0).engine());
-            p.put(Topics.TIMESTAMP, System.currentTimeMillis());
-            ea.postEvent(new Event(Topics.TRAINING_FINISHED, p));
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put(Topics.JOB_ID, job.id);
+        p.put(Topics.JOB_STATUS, status.name());
+        p.put(Topics.ENGINE_NAME, job.spec.candidates().get(0).engine());
+        p.put(Topics.RUN_ID, job.runId);
+        p.put(Topics.USER, job.user);
+        p.put(Topics.REASON, error);
+        TrainingResult.Tracking tracking = job.result == null ? null : job.result.tracking();
+        if (tracking != null) {
+            p.put(Topics.MODEL_NAME, tracking.model());
+            p.put(Topics.MODEL_VERSION, tracking.version());
         }
+        Events.post(events, Topics.TRAINING_FINISHED, p);
     }
 
     private TrainingRun.Env env() {
@@ -490,7 +699,8 @@ public class TrainingManager implements TrainingService {
 
             @Override
             public Map<String, String> engineBundle(String name) {
-                return engineBundles.getOrDefault(name, Map.of());
+                Engine e = engines.get(name);
+                return e == null ? Map.of() : engineBundles.getOrDefault(e, Map.of());
             }
 
             @Override
@@ -515,7 +725,7 @@ public class TrainingManager implements TrainingService {
         DataSource source = sources.get(spec.source());
         if (source == null) {
             throw ApiException.badRequest("source", "no data source '" + spec.source() + "'; sources are "
-                    + new java.util.TreeSet<>(sources.keySet()));
+                    + sources.names());
         }
         Schema schema;
         try {
@@ -565,19 +775,14 @@ public class TrainingManager implements TrainingService {
                         + "(a calendar transform turns it into numbers)");
             }
         }
-        Set<String> transforms = new HashSet<>(pipelines.transforms());
-        for (int i = 0; i < spec.pipeline().size(); i++) {
-            if (!transforms.contains(spec.pipeline().get(i).transform())) {
-                throw ApiException.badRequest("pipeline[" + i + "].transform", "unknown transform '"
-                        + spec.pipeline().get(i).transform() + "'; available: " + pipelines.transforms());
-            }
-        }
+        TestSets.validate(spec, sources.inUse(), schema);
+        pipelines.validate(spec.pipeline());
         for (Spec.Candidate c : spec.candidates()) {
             String p = c.path().isEmpty() ? "" : c.path() + ".";
             Engine e = engines.get(c.engine());
             if (e == null) {
                 throw ApiException.badRequest(p + "engine", "unknown engine '" + c.engine() + "'; engines are "
-                        + new java.util.TreeSet<>(engines.keySet()));
+                        + engines.names());
             }
             Task t = task;
             List<String> algorithms = e.info().algorithms().stream().filter(a -> a.task() == t).map(AlgorithmInfo::name).toList();
@@ -585,24 +790,34 @@ public class TrainingManager implements TrainingService {
                 throw ApiException.badRequest(p + "algorithm", "engine '" + c.engine() + "' has no " + t.name().toLowerCase(java.util.Locale.ROOT)
                         + " algorithm '" + c.algorithm() + "'; use one of " + algorithms);
             }
-            // Names are checked here, against what the engine lists, so a typo is a 400 and not a failed job; values
-            // are the engine's to check when it trains.
-            Set<String> known = e.info().algorithm(c.algorithm(), t).parameters().keySet();
+            // Names and values are checked by the engine against its declared hyperparameters (and what else it can
+            // judge without data, e.g. a file path), so a typo or a value out of range is a 400 and not a failed job;
+            // each value of a search space with the fixed ones, as the search will try it.
+            checkHyperparameters(e, c, t, c.hyperparameters(), null, null);
             String spacePath = c.path().isEmpty() ? "search.space" : p + "space";
-            for (String key : c.hyperparameters().keySet()) {
-                requireParameter(known, key, p + "hyperparameters." + key, c);
-            }
-            for (String key : c.space().keySet()) {
-                requireParameter(known, key, spacePath + "." + key, c);
+            for (Map.Entry<String, List<Object>> s : c.space().entrySet()) {
+                for (Object value : s.getValue()) {
+                    Map<String, Object> point = new LinkedHashMap<>(c.hyperparameters());
+                    point.put(s.getKey(), value);
+                    checkHyperparameters(e, c, t, point, s.getKey(), spacePath + "." + s.getKey());
+                }
             }
         }
         return task;
     }
 
-    private static void requireParameter(Set<String> known, String key, String field, Spec.Candidate c) {
-        if (!known.contains(key)) {
-            throw ApiException.badRequest(field, "algorithm '" + c.algorithm() + "' of engine '" + c.engine()
-                    + "' has no hyperparameter '" + key + "'; it has " + new java.util.TreeSet<>(known));
+    /** The engine's check, its field ({@code hyperparameters.x}) made a path into the spec ({@code key}'s is {@code keyField}). */
+    private static void checkHyperparameters(Engine e, Spec.Candidate c, Task t, Map<String, Object> values, String key, String keyField) {
+        String p = c.path().isEmpty() ? "" : c.path() + ".";
+        try {
+            e.checkHyperparameters(c.algorithm(), t, values);
+        } catch (InvalidFieldException bad) {
+            String field = bad.field() == null ? "hyperparameters" : bad.field();
+            throw ApiException.badRequest(field.equals("hyperparameters." + key) ? keyField : p + field, bad.getMessage());
+        } catch (IllegalArgumentException bad) { // an engine built before api.engine 0.4 names it in the message
+            String named = values.keySet().stream().filter(k -> String.valueOf(bad.getMessage()).contains("'" + k + "'"))
+                    .findFirst().map(k -> k.equals(key) ? keyField : p + "hyperparameters." + k).orElse(p + "hyperparameters");
+            throw ApiException.badRequest(named, bad.getMessage());
         }
     }
 
@@ -626,20 +841,30 @@ public class TrainingManager implements TrainingService {
     }
 
     @Override
-    public Optional<Map<String, Object>> job(String id) {
-        return Optional.ofNullable(jobs.get(id)).map(Job::view);
+    public Optional<TrainingJob> job(String id) {
+        Job live = jobs.get(id);
+        // as JSON types (strings for times and states) whether the job is live or stored: callers see one shape
+        return live != null ? Optional.of(JobStore.asJson(live.view())) : store.find(id);
     }
 
+    /** How many jobs are held in memory: only the unfinished ones. */
+    int jobsInMemory() {
+        return jobs.size();
+    }
+
+    /** One-off timer tasks still queued: the time limits of unfinished jobs (each holds its job). */
+    long timeLimitsQueued() {
+        return timer.getQueue().stream()
+                .filter(r -> !(r instanceof java.util.concurrent.RunnableScheduledFuture<?> f && f.isPeriodic())).count();
+    }
+
+    /** The newest jobs kept (at most the retention count), newest first; unfinished ones as they are now. */
     @Override
-    public List<Map<String, Object>> jobs() {
-        List<Job> all = new ArrayList<>(jobs.values());
-        all.sort(Comparator.comparing((Job j) -> j.created).reversed());
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Job j : all) {
-            Map<String, Object> v = new LinkedHashMap<>(j.view());
-            v.remove("spec");
-            v.remove("result");
-            out.add(v);
+    public List<TrainingJob> jobs() {
+        List<TrainingJob> out = new ArrayList<>();
+        for (TrainingJob stored : store.list(Math.max(1, retainCount) + jobs.size())) {
+            Job live = jobs.get(stored.id());
+            out.add(live == null ? stored : live.view().summary());
         }
         return out;
     }
@@ -661,15 +886,29 @@ public class TrainingManager implements TrainingService {
 
     @Override
     public Optional<JobStatus> status(String id) {
-        return Optional.ofNullable(jobs.get(id)).map(j -> j.status);
+        Job live = jobs.get(id);
+        return live != null ? Optional.of(live.status) : store.status(id);
     }
 
-    /** The artifact file of a succeeded job. */
-    Optional<Path> artifact(String id) {
-        Job j = jobs.get(id);
-        if (j == null || j.status != JobStatus.SUCCEEDED) {
+    /**
+     * The model.zip of a succeeded job, from the artifact store its run logged it to (any node sharing the database
+     * and the store can serve it); from this node's disk only when no tracker was installed when it ran.
+     */
+    Optional<InputStream> openArtifact(String id) throws java.io.IOException {
+        Optional<TrainingJob> view = job(id);
+        if (view.isEmpty() || view.get().status() != JobStatus.SUCCEEDED) {
             return Optional.empty();
         }
-        return Optional.of(artifacts.resolve(id).resolve("model.zip"));
+        TrainingResult r = view.get().result();
+        String runId = r == null || r.tracking() == null ? null : r.tracking().runId();
+        if (runId != null) {
+            ExperimentTracker t = tracker;
+            if (t == null) {
+                throw new ApiException(503, "no experiment tracker is installed: the artifact store cannot be read", null, null);
+            }
+            return Optional.of(t.openArtifact(runId, "model/model.zip"));
+        }
+        Path local = artifacts.resolve(id).resolve("model.zip");
+        return Files.exists(local) ? Optional.of(Files.newInputStream(local)) : Optional.empty();
     }
 }

@@ -1,24 +1,19 @@
 package org.cogwork.training.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.cogwork.api.connector.DataSource;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Field;
@@ -30,17 +25,19 @@ import org.cogwork.api.engine.EngineException;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.engine.Task;
+import org.cogwork.api.model.ModelPackage;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
 import org.cogwork.api.feature.FeaturePipelineService;
 import org.cogwork.api.feature.FittedPipeline;
 import org.cogwork.api.query.Query;
-import org.cogwork.runtime.rest.Json;
+import org.cogwork.api.training.TrainingResult;
 
 /**
- * One training job from start to artifact: read (hashing what was read) → split → search and/or
- * cross-validation → final fit of the pipeline on the training part only → train → evaluate on the test
- * part → error analysis → artifact and provenance. Runs on a platform worker thread.
+ * One training job from start to artifact: read (hashing what was read) → split (or, with a fixed test set, every
+ * row trains) → search and/or cross-validation → final fit of the pipeline on the training part only → train →
+ * evaluate on the test part or the test set ({@link Evaluator}: metrics and error analysis) → artifact and
+ * provenance. Runs on a platform worker thread.
  */
 final class TrainingRun {
     /** What a run needs from the live system. */
@@ -84,85 +81,107 @@ final class TrainingRun {
         this.env = env;
     }
 
-    Map<String, Object> run() throws Exception {
+    TrainingResult run() throws Exception {
         Instant started = Instant.now();
         String dataHash = read();
         checkStop();
         int timeIndex = spec.split().timeColumn() == null ? -1 : schema.indexOf(spec.split().timeColumn());
         job.phase("splitting", 0, 1);
         String method = spec.split().method().equals("stratified") && task != Task.CLASSIFICATION ? "random" : spec.split().method();
-        Splits.Split split = Splits.split(rows, method, spec.split().testFraction(), targetIndex, timeIndex, spec.seed());
+        // a fixed test set: every row read trains (search and cross-validation still hold out within them)
+        Splits.Split split = spec.test() != null ? new Splits.Split(Splits.range(rows.size()), List.of())
+                : Splits.split(rows, method, spec.split().testFraction(), targetIndex, timeIndex, spec.seed());
 
         List<Config> configs = configs();
         String metric = spec.search().metric() != null ? spec.search().metric() : task == Task.REGRESSION ? "r2" : "accuracy";
-        List<Map<String, Object>> searchLog = new ArrayList<>();
+        List<TrainingResult.SearchTrial> searchLog = new ArrayList<>();
         Config best = configs.get(0);
-        Map<String, Object> cv = null;
+        TrainingResult.CrossValidationScores cv = null;
         if (task != Task.CLUSTERING && (configs.size() > 1 || spec.folds() > 0)) {
             double bestScore = Double.NaN;
             for (int c = 0; c < configs.size(); c++) {
                 checkStop();
                 Config config = configs.get(c);
                 job.phase("search " + (c + 1) + "/" + configs.size(), c, configs.size());
-                Map<String, Object> scored = spec.folds() > 0 ? crossValidate(config, split.train(), timeIndex)
-                        : Map.of("scores", validate(config, split.train(), timeIndex).evaluation().scalars());
-                @SuppressWarnings("unchecked")
-                double score = ((Map<String, Double>) (spec.folds() > 0 ? scored.get("mean") : scored.get("scores"))).get(metric);
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("engine", config.engine());
-                entry.put("algorithm", config.algorithm());
-                entry.put("hyperparameters", config.hyperparameters());
-                entry.put(metric, score);
-                searchLog.add(entry);
+                TrainingResult.CrossValidationScores scored = spec.folds() > 0 ? crossValidate(config, split.train(), timeIndex) : null;
+                double score = (scored != null ? scored.mean() : validate(config, split.train(), timeIndex).evaluation().scalars()).get(metric);
+                searchLog.add(new TrainingResult.SearchTrial(config.engine(), config.algorithm(), config.hyperparameters(), metric, score));
                 if (Double.isNaN(bestScore) || Metrics.better(metric, score, bestScore)) {
                     bestScore = score;
                     best = config;
-                    cv = spec.folds() > 0 ? scored : null;
+                    cv = scored;
                 }
             }
         }
         checkStop();
         job.phase("training", 0, 1);
-        Fitted fin = fit(best, split.train(), split.test(), true);
+        Fitted fin = fit(best, split.train(), List.of(), true);
         try {
-            return finish(fin, best, metric, cv, searchLog, dataHash, started, split);
+            checkStop();
+            job.phase("evaluating", 0, 1);
+            Evaluator.Result test = evaluate(fin, split);
+            return finish(fin, best, metric, cv, searchLog, selection(configs.size(), metric), dataHash, started, split, test);
         } finally {
             fin.model().close();
         }
     }
 
-    private Map<String, Object> finish(Fitted fin, Config best, String metric, Map<String, Object> cv,
-                                       List<Map<String, Object>> searchLog, String dataHash, Instant started,
-                                       Splits.Split split) throws Exception {
+    /**
+     * The final model's evaluation: on the held-out rows (numbered by their position among the rows read), or on the
+     * fixed test set, streamed from its source; {@code null} for clustering or an empty test part.
+     */
+    private Evaluator.Result evaluate(Fitted fin, Splits.Split split) throws Exception {
+        if (task == Task.CLUSTERING) {
+            return null;
+        }
+        Evaluator evaluator = new Evaluator(task, fin.pipeline(), fin.model(), spec.target());
+        if (spec.test() == null) {
+            if (split.test().isEmpty()) {
+                return null;
+            }
+            List<Integer> positions = split.test();
+            return evaluator.evaluate(Dataset.of(schema, positions.stream().map(rows::get).toList()),
+                    k -> positions.get((int) k), this::checkStop);
+        }
+        Spec.TestSet t = spec.test();
+        // the training read's columns, so the test rows meet the pipeline as the training rows did
+        Query q = t.query();
+        Query read = new Query(schema.fields().stream().map(Field::name).toList(), q.where(), q.orderBy(), q.limit(), q.offset());
+        Evaluator.Result r = evaluator.evaluate(env.source(t.source()).read(t.dataset(), read), k -> k, this::checkStop);
+        if (r.rows() == 0) {
+            throw new IllegalArgumentException("the test set " + t.dataset() + " of source '" + t.source() + "' has no rows with a target"
+                    + (t.queryJson() == null ? "" : " that test.query selects"));
+        }
+        return r;
+    }
+
+    /** How the configuration was chosen, for the result and the run. */
+    private TrainingResult.Selection selection(int configurations, String metric) {
+        if (task == Task.CLUSTERING || (configurations == 1 && spec.folds() == 0)) {
+            return new TrainingResult.Selection("none", null, null, null, configurations);
+        } else if (spec.folds() > 0) {
+            return new TrainingResult.Selection("cross-validation", spec.folds(), null, metric, configurations);
+        }
+        return new TrainingResult.Selection("validation-split", null, spec.split().validationFraction(), metric, configurations);
+    }
+
+    private TrainingResult finish(Fitted fin, Config best, String metric, TrainingResult.CrossValidationScores cv,
+                                  List<TrainingResult.SearchTrial> searchLog, TrainingResult.Selection selection, String dataHash,
+                                  Instant started, Splits.Split split, Evaluator.Result test) throws Exception {
         checkStop();
         job.phase("evaluating", 1, 1);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("task", task);
-        result.put("engine", best.engine());
-        result.put("algorithm", best.algorithm());
-        result.put("hyperparameters", best.hyperparameters());
-        result.put("selectionMetric", metric);
-        if (fin.evaluation() != null) {
-            result.put("metrics", fin.evaluation().scalars());
-            result.putAll(fin.evaluation().details());
-        }
-        if (cv != null) {
-            result.put("crossValidation", cv);
-        }
-        if (!searchLog.isEmpty()) {
-            result.put("search", searchLog);
-        }
-        result.put("rows", Map.of("used", rows.size(), "withoutTarget", rowsWithoutTarget, "train", split.train().size(),
-                "test", split.test().size()));
-        if (task != Task.CLUSTERING) {
-            result.put("worstPredictions", worst(fin, 10));
-        }
-        Map<String, Object> provenance = provenance(best, fin, dataHash, started, split);
-        result.put("provenance", provenance);
-        Path artifact = writeArtifact(fin, result, provenance);
-        result.put("artifact", Map.of("path", "/api/trainings/" + job.id + "/artifact", "bytes", Files.size(artifact),
-                "sha256", sha256(Files.readAllBytes(artifact))));
-        return result;
+        Metrics.Evaluation e = test == null ? null : test.evaluation();
+        TrainingResult.Rows counts = spec.test() == null
+                ? new TrainingResult.Rows(rows.size(), rowsWithoutTarget, split.train().size(), split.test().size(), null)
+                : new TrainingResult.Rows(rows.size(), rowsWithoutTarget, split.train().size(), test.rows(), test.withoutTarget());
+        Map<String, Object> provenance = provenance(best, fin, dataHash, started, split, test);
+        Path artifact = writeArtifact(fin, best, e == null ? null : e.scalars(), provenance);
+        TrainingResult.Artifact file = new TrainingResult.Artifact("/api/trainings/" + job.id + "/artifact", Files.size(artifact),
+                sha256(Files.readAllBytes(artifact)));
+        return new TrainingResult(task, best.engine(), best.algorithm(), best.hyperparameters(), metric, selection,
+                e == null ? null : e.scalars(), e == null ? null : e.perClass(), e == null ? null : e.confusionMatrix(), cv,
+                searchLog.isEmpty() ? null : searchLog, counts,
+                task == Task.CLUSTERING ? null : test == null ? List.of() : test.worst(), provenance, file, null, null);
     }
 
     private void checkStop() throws EngineException {
@@ -192,16 +211,12 @@ final class TrainingRun {
         schema = d.schema();
         targetIndex = spec.target() == null ? -1 : schema.indexOf(spec.target());
         rows = new ArrayList<>();
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        MessageDigest sha = Evaluator.sha256();
         long skipped = 0;
         try (RowCursor c = d.open()) {
             while (c.hasNext()) {
                 Row r = c.next();
-                StringBuilder line = new StringBuilder();
-                for (Object v : r.values()) {
-                    line.append(v).append('\u001f');
-                }
-                sha.update(line.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+                Evaluator.digest(sha, r);
                 if (targetIndex >= 0 && r.get(targetIndex) == null) {
                     skipped++;
                     continue;
@@ -259,7 +274,7 @@ final class TrainingRun {
         return f;
     }
 
-    private Map<String, Object> crossValidate(Config config, List<Integer> train, int timeIndex) throws Exception {
+    private TrainingResult.CrossValidationScores crossValidate(Config config, List<Integer> train, int timeIndex) throws Exception {
         List<Splits.Split> folds = Splits.folds(rows, train, spec.folds(),
                 task == Task.CLASSIFICATION ? targetIndex : -1, spec.seed());
         Map<String, List<Double>> values = new LinkedHashMap<>();
@@ -278,7 +293,7 @@ final class TrainingRun {
             mean.put(m, mu);
             std.put(m, Math.sqrt(v.stream().mapToDouble(x -> (x - mu) * (x - mu)).sum() / Math.max(1, v.size() - 1)));
         });
-        return Map.of("folds", spec.folds(), "mean", mean, "std", std);
+        return new TrainingResult.CrossValidationScores(spec.folds(), mean, std);
     }
 
     /** Fits the pipeline on {@code trainRows} only, trains, and evaluates on {@code evalRows}. */
@@ -361,50 +376,8 @@ final class TrainingRun {
         return out2;
     }
 
-    /** The test rows the model got most wrong, with their features as read. */
-    private List<Map<String, Object>> worst(Fitted f, int n) {
-        List<Integer> order = new ArrayList<>();
-        double[] loss = new double[f.evalRows().size()];
-        for (int k = 0; k < loss.length; k++) {
-            Object truth = rows.get(f.evalRows().get(k)).get(targetIndex);
-            Prediction p = f.predictions().get(k);
-            if (task == Task.CLASSIFICATION) {
-                loss[k] = p.scores().isEmpty() ? (String.valueOf(p.value()).equals(String.valueOf(truth)) ? 0 : 1)
-                        : -Math.log(Math.max(1e-15, p.scores().getOrDefault(String.valueOf(truth), 0.0)));
-            } else {
-                loss[k] = Math.abs(((Number) truth).doubleValue() - ((Number) p.value()).doubleValue());
-            }
-            order.add(k);
-        }
-        order.sort(Comparator.comparingDouble((Integer k) -> -loss[k]).thenComparing(k -> k));
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int k : order.subList(0, Math.min(n, order.size()))) {
-            Row r = rows.get(f.evalRows().get(k));
-            Map<String, Object> features = new LinkedHashMap<>();
-            for (int i = 0; i < schema.size(); i++) {
-                if (i != targetIndex) {
-                    features.put(schema.fields().get(i).name(), abbreviate(r.get(i)));
-                }
-            }
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("row", f.evalRows().get(k));
-            e.put("actual", r.get(targetIndex));
-            e.put("predicted", f.predictions().get(k).value());
-            e.put(task == Task.CLASSIFICATION ? "logLoss" : "absoluteError", loss[k]);
-            if (!f.predictions().get(k).scores().isEmpty()) {
-                e.put("scores", f.predictions().get(k).scores());
-            }
-            e.put("features", features);
-            out.add(e);
-        }
-        return out;
-    }
-
-    private static Object abbreviate(Object v) {
-        return v instanceof String s && s.length() > 300 ? s.substring(0, 297) + "..." : v;
-    }
-
-    private Map<String, Object> provenance(Config best, Fitted fin, String dataHash, Instant started, Splits.Split split) {
+    private Map<String, Object> provenance(Config best, Fitted fin, String dataHash, Instant started, Splits.Split split,
+                                           Evaluator.Result test) {
         Map<String, Object> p = new LinkedHashMap<>();
         Engine engine = env.engine(best.engine());
         p.put("engine", Map.of("name", best.engine(), "version", engine.info().version(), "bundle", env.engineBundle(best.engine())));
@@ -424,8 +397,21 @@ final class TrainingRun {
         data.put("rows", rows.size());
         data.put("sha256", dataHash);
         p.put("data", data);
-        p.put("split", Map.of("method", spec.split().method(), "testFraction", spec.split().testFraction(),
-                "train", split.train().size(), "test", split.test().size()));
+        if (spec.test() != null) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("source", spec.test().source());
+            t.put("kind", env.source(spec.test().source()).kind());
+            t.put("dataset", spec.test().dataset());
+            t.put("query", spec.test().queryJson());
+            t.put("rows", test.rows());
+            t.put("withoutTarget", test.withoutTarget());
+            t.put("sha256", test.sha256());
+            data.put("test", t);
+            p.put("split", Map.of("method", "test-set", "train", split.train().size(), "test", test.rows()));
+        } else {
+            p.put("split", Map.of("method", spec.split().method(), "testFraction", spec.split().testFraction(),
+                    "train", split.train().size(), "test", split.test().size()));
+        }
         p.put("model", fin.model().descriptor().provenance());
         p.put("bundles", env.platformVersions());
         p.put("java", Map.of("version", System.getProperty("java.version"), "vendor", System.getProperty("java.vendor")));
@@ -437,36 +423,17 @@ final class TrainingRun {
         return p;
     }
 
-    /** model.zip: manifest.json, model.bin (the engine's own format), pipeline.json. */
-    private Path writeArtifact(Fitted fin, Map<String, Object> result, Map<String, Object> provenance) throws IOException {
+    /** model.zip, as {@link ModelPackage} lays it out, written to a temporary file and moved into place. */
+    private Path writeArtifact(Fitted fin, Config best, Map<String, Double> metrics, Map<String, Object> provenance) throws IOException {
         Path dir = env.artifacts().resolve(job.id);
         Files.createDirectories(dir);
         Path file = dir.resolve("model.zip");
         Path tmp = dir.resolve("model.zip.tmp");
-        try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-            Map<String, Object> manifest = new LinkedHashMap<>();
-            manifest.put("format", 1);
-            manifest.put("engine", result.get("engine"));
-            manifest.put("engineVersion", fin.model().descriptor().engineVersion());
-            manifest.put("algorithm", result.get("algorithm"));
-            manifest.put("task", task);
-            manifest.put("target", spec.target());
-            manifest.put("labels", fin.model().descriptor().labels());
-            manifest.put("metrics", result.get("metrics"));
-            manifest.put("provenance", provenance);
-            zip.putNextEntry(new ZipEntry("manifest.json"));
-            zip.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("model.bin"));
-            ByteArrayOutputStream model = new ByteArrayOutputStream();
-            fin.model().save(model);
-            zip.write(model.toByteArray());
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("pipeline.json"));
-            ByteArrayOutputStream pipe = new ByteArrayOutputStream();
-            fin.pipeline().save(pipe);
-            zip.write(pipe.toByteArray());
-            zip.closeEntry();
+        ModelPackage.Manifest manifest = new ModelPackage.Manifest(ModelPackage.FORMAT, best.engine(),
+                fin.model().descriptor().engineVersion(), best.algorithm(), task, spec.target(),
+                fin.model().descriptor().labels(), metrics, provenance);
+        try (OutputStream os = Files.newOutputStream(tmp)) {
+            ModelPackage.write(os, manifest, fin.model(), fin.pipeline());
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return file;

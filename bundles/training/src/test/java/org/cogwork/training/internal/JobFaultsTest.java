@@ -27,8 +27,9 @@ import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
 import org.cogwork.api.training.JobStatus;
+import org.cogwork.api.training.TrainingJob;
+import org.cogwork.api.training.TrainingResult;
 import org.cogwork.engine.baseline.BaselineEngine;
-import org.cogwork.runtime.rest.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,30 +104,30 @@ class JobFaultsTest {
     void anEngineThatIgnoresCancelIsAbandonedFreesItsWorkerAndIsReleasedWhenItReturns() throws Exception {
         StubbornEngine stubborn = new StubbornEngine();
         try (Harness h = new Harness(tmp, 1, stubborn, new BaselineEngine("1.0.0"))) {
-            String id = h.manager.submitJson(Json.MAPPER.readTree(STUBBORN.formatted("")));
+            String id = h.submit(STUBBORN.formatted(""));
             assertTrue(stubborn.entered.await(60, TimeUnit.SECONDS), "the engine was called");
             long t0 = System.nanoTime();
             assertTrue(h.manager.cancel(id));
-            Map<String, Object> job = h.await(id, Duration.ofSeconds(10));
+            TrainingJob job = h.await(id, Duration.ofSeconds(10));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(JobStatus.ABANDONED, Harness.status(job), String.valueOf(job));
             assertTrue(ms >= 900 && ms < 5_000, "abandoned after the 1 s grace, took " + ms + " ms");
-            assertTrue(String.valueOf(job.get("error")).startsWith("cancelled, and engine 'stubborn' did not stop within 1 s"),
-                    String.valueOf(job.get("error")));
+            assertTrue(job.error().startsWith("cancelled, and engine 'stubborn' did not stop within 1 s"), job.error());
             assertEquals(1, stubborn.interrupts.get(), "the engine call, and only it, was interrupted");
-            assertNull(job.get("released"));
+            assertNull(job.released());
 
             // the only worker is free again while the stubborn engine still holds its thread
-            Map<String, Object> next = h.run(TrainingManagerTest.CREDIT.formatted(""), Duration.ofSeconds(60));
-            assertEquals(JobStatus.SUCCEEDED, Harness.status(next), String.valueOf(next.get("error")));
+            TrainingJob next = h.run(TrainingManagerTest.CREDIT.formatted(""), Duration.ofSeconds(60));
+            assertEquals(JobStatus.SUCCEEDED, Harness.status(next), next.error());
             assertFalse(stubborn.modelClosed.get());
 
             stubborn.release.countDown();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (h.manager.job(id).orElseThrow().get("released") == null && System.nanoTime() < deadline) {
+            while (h.manager.job(id).orElseThrow().released() == null && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(h.manager.job(id).orElseThrow().get("released") != null, "the engine's return was noticed");
+            TrainingJob released = h.manager.job(id).orElseThrow();
+            assertTrue(released.released() != null && !released.released().isBefore(released.finished()), "the engine's return was noticed");
             assertTrue(stubborn.modelClosed.get(), "the model it returned late was closed, not kept");
             assertEquals(JobStatus.ABANDONED, h.manager.status(id).orElseThrow(), "a late return changes nothing");
         }
@@ -137,10 +138,9 @@ class JobFaultsTest {
         StubbornEngine stubborn = new StubbornEngine();
         try (Harness h = new Harness(tmp, 1, stubborn)) {
             // long enough for the data to be read first on a busy machine, so the limit comes while the engine trains
-            Map<String, Object> job = h.run(STUBBORN.formatted(", \"timeLimitSeconds\": 5"), Duration.ofSeconds(30));
+            TrainingJob job = h.run(STUBBORN.formatted(", \"timeLimitSeconds\": 5"), Duration.ofSeconds(30));
             assertEquals(JobStatus.ABANDONED, Harness.status(job), String.valueOf(job));
-            assertTrue(String.valueOf(job.get("error")).startsWith("time limit reached (5 s), and engine 'stubborn' did not stop within 1 s"),
-                    String.valueOf(job.get("error")));
+            assertTrue(job.error().startsWith("time limit reached (5 s), and engine 'stubborn' did not stop within 1 s"), job.error());
             stubborn.release.countDown();
         }
     }
@@ -150,9 +150,15 @@ class JobFaultsTest {
         StubbornEngine failing = new StubbornEngine();
         failing.error = new OutOfMemoryError("Java heap space (simulated)");
         try (Harness h = new Harness(tmp, 1, failing)) {
-            Map<String, Object> job = h.run(STUBBORN.formatted(""), Duration.ofSeconds(30));
+            TrainingJob job = h.run(STUBBORN.formatted(""), Duration.ofSeconds(30));
             assertEquals(JobStatus.FAILED, Harness.status(job), String.valueOf(job));
-            assertEquals("java.lang.OutOfMemoryError: Java heap space (simulated)", job.get("error"));
+            String error = job.error();
+            assertTrue(error.startsWith("out of memory (java.lang.OutOfMemoryError: Java heap space (simulated)): this training needs more than the "),
+                    error);
+            long suggested = Math.max(2, (2 * (Runtime.getRuntime().maxMemory() >> 20) + 1023) / 1024);
+            assertTrue(error.contains("COGWORK_HEAP=" + suggested + "g"), "names the setting to raise, twice the heap: " + error);
+            assertNull(job.result());
+            assertEquals("failed", job.progress().phase());
         }
     }
 }

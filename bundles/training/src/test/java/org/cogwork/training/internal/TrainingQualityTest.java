@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.cogwork.api.training.JobStatus;
+import org.cogwork.api.training.TrainingJob;
+import org.cogwork.api.training.TrainingResult;
 import org.cogwork.engine.baseline.BaselineEngine;
 import org.cogwork.engine.tribuo.TribuoEngine;
 import org.junit.jupiter.api.AfterAll;
@@ -34,17 +36,15 @@ class TrainingQualityTest {
         h.close();
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> result(String spec) throws Exception {
-        Map<String, Object> job = h.run(spec, Duration.ofMinutes(5));
-        assertEquals(JobStatus.SUCCEEDED, Harness.status(job), String.valueOf(job.get("error")));
-        return (Map<String, Object>) job.get("result");
+    static TrainingResult result(String spec) throws Exception {
+        TrainingJob job = h.run(spec, Duration.ofMinutes(5));
+        assertEquals(JobStatus.SUCCEEDED, Harness.status(job), job.error());
+        return job.result();
     }
 
-    @SuppressWarnings("unchecked")
-    static double metric(Map<String, Object> result, String name) {
-        double v = ((Map<String, Double>) result.get("metrics")).get(name);
-        System.out.printf("measured: %s %s %s = %.4f%n", result.get("engine"), result.get("algorithm"), name, v);
+    static double metric(TrainingResult result, String name) {
+        double v = result.metrics().get(name);
+        System.out.printf("measured: %s %s %s = %.4f%n", result.engine(), result.algorithm(), name, v);
         return v;
     }
 
@@ -60,30 +60,30 @@ class TrainingQualityTest {
 
     @Test
     void creditRiskClassifierBeatsTheMajorityAndIsReproducible() throws Exception {
-        Map<String, Object> r = result(CREDIT);
+        TrainingResult r = result(CREDIT);
         double accuracy = metric(r, "accuracy");
         assertTrue(accuracy >= 0.78, "credit logistic accuracy " + accuracy);
         double auc = metric(r, "roc_auc");
         assertTrue(auc >= 0.80, "credit ROC-AUC " + auc);
         assertTrue(accuracy > 640 / 891.0, "beats always saying 'good'");
-        assertEquals(r.get("metrics"), result(CREDIT).get("metrics"), "same spec and seed → identical metrics");
+        assertEquals(r.metrics(), result(CREDIT).metrics(), "same spec and seed → identical metrics");
     }
 
     @Test
     void concreteRegression() throws Exception {
-        Map<String, Object> r = result("""
+        TrainingResult r = result("""
                 {"source": "data", "dataset": "concrete.csv", "target": "compressive_strength",
                  "engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 40}, "seed": 1}""");
         double r2 = metric(r, "r2");
         double rmse = metric(r, "rmse");
         assertTrue(r2 >= 0.8, "concrete random forest R² " + r2);
         assertTrue(rmse < 8, "RMSE in MPa " + rmse);
-        assertEquals(10, ((List<?>) r.get("worstPredictions")).size());
+        assertEquals(10, r.worstPredictions().size());
     }
 
     @Test
     void imdbTextClassifierWithTfidfAndLogistic() throws Exception {
-        Map<String, Object> r = result("""
+        TrainingResult r = result("""
                 {"source": "data", "dataset": "imdb_reviews_2k.csv", "target": "sentiment", "features": ["review"],
                  "pipeline": [{"transform": "tfidf", "params": {"ngrams": 2, "maxFeatures": 20000, "minDf": 2}}],
                  "engine": "tribuo", "algorithm": "logistic", "hyperparameters": {"epochs": 15}, "seed": 42}""");
@@ -93,7 +93,7 @@ class TrainingQualityTest {
 
     @Test
     void chicagoRidershipWithTimeFeaturesAndATimeSplit() throws Exception {
-        Map<String, Object> r = result("""
+        TrainingResult r = result("""
                 {"source": "data", "dataset": "chicago_ridership.csv", "target": "ridership",
                  "query": {"orderBy": [{"column": "date"}]},
                  "pipeline": [{"transform": "lag", "params": {"columns": ["ridership"], "lags": [1, 7], "orderBy": "date"}},
@@ -104,24 +104,21 @@ class TrainingQualityTest {
                  "engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 30}, "seed": 5}""");
         double r2 = metric(r, "r2");
         assertTrue(r2 >= 0.85, "Chicago ridership R² on the latest 20% of days " + r2);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> rows = (Map<String, Object>) r.get("rows");
-        assertEquals(1140, rows.get("test"), "the latest 20% of 5,698 days");
+        assertEquals(1140, r.rows().test(), "the latest 20% of 5,698 days");
     }
 
     @Test
     void gridSearchAndCrossValidatedModelSelection() throws Exception {
-        Map<String, Object> r = result("""
+        TrainingResult r = result("""
                 {"source": "data", "dataset": "credit_data.csv", "target": "Status",
                  "pipeline": [{"transform": "impute", "params": {"strategy": "median"}}],
                  "candidates": [{"engine": "tribuo", "algorithm": "cart", "space": {"maxDepth": [2, 6]}},
                                 {"engine": "baseline", "algorithm": "majority"}],
                  "crossValidation": {"folds": 3}, "search": {"metric": "roc_auc"}, "seed": 9}""");
-        assertEquals("tribuo", r.get("engine"), "a tree beats the majority class on ROC-AUC");
-        assertEquals(3, ((List<?>) r.get("search")).size());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> cv = (Map<String, Object>) r.get("crossValidation");
-        assertEquals(3, cv.get("folds"));
-        assertTrue(((Map<?, ?>) cv.get("std")).containsKey("accuracy"));
+        assertEquals("tribuo", r.engine(), "a tree beats the majority class on ROC-AUC");
+        assertEquals(3, r.search().size());
+        TrainingResult.CrossValidationScores cv = r.crossValidation();
+        assertEquals(3, cv.folds());
+        assertTrue(cv.std().containsKey("accuracy"));
     }
 }

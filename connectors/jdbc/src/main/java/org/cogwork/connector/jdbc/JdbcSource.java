@@ -42,6 +42,7 @@ import org.cogwork.connector.support.TypeInference;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.result.ResultIterator;
+import org.cogwork.api.security.SecretBox;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -75,8 +76,8 @@ public class JdbcSource implements DataSource, AutoCloseable {
     private final RefreshEvents refresh;
 
     @Activate
-    public JdbcSource(JdbcSourceConfig config, BundleContext ctx) {
-        this(config, ctx == null ? null : ctx.getProperty("cogwork.data.dir"));
+    public JdbcSource(JdbcSourceConfig config, BundleContext ctx, @Reference SecretBox box) {
+        this(box.opened(JdbcSourceConfig.class, config, "password"), ctx == null ? null : ctx.getProperty("cogwork.data.dir"));
     }
 
     /** For use outside OSGi (tests, tools): {@code dataDir} holds the default embedded database. */

@@ -10,9 +10,11 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import org.cogwork.api.artifact.ArtifactStorage;
+import org.cogwork.api.security.SecretBox;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
@@ -59,8 +61,8 @@ public class S3ArtifactStorage implements ArtifactStorage {
     private ServiceRegistration<ArtifactStorage> registration;
 
     @Activate
-    public S3ArtifactStorage(BundleContext ctx, S3ArtifactStorageConfig config) {
-        this(config);
+    public S3ArtifactStorage(BundleContext ctx, S3ArtifactStorageConfig config, @Reference SecretBox box) {
+        this(box.opened(S3ArtifactStorageConfig.class, config, "access_key", "secret_key"));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(ARTIFACT_STORAGE, name);
         registration = ctx.registerService(ArtifactStorage.class, this, props);

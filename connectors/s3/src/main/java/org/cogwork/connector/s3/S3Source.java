@@ -3,35 +3,49 @@ package org.cogwork.connector.s3;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.cogwork.api.connector.DataSink;
 import org.cogwork.api.connector.DataSource;
 import org.cogwork.api.connector.DataSourceException;
+import org.cogwork.api.connector.DatasetExistsException;
 import org.cogwork.api.connector.DatasetInfo;
 import org.cogwork.api.connector.UnknownDatasetException;
+import org.cogwork.api.connector.WriteOptions;
+import org.cogwork.api.connector.WriteReport;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
+import org.cogwork.api.data.Row;
 import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
 import org.cogwork.api.query.Query;
 import org.cogwork.connector.support.BoundQuery;
 import org.cogwork.connector.support.ChangeWatcher;
+import org.cogwork.connector.support.DatasetWriter;
+import org.cogwork.connector.support.SchemaRecord;
 import org.cogwork.connector.support.RefreshEvents;
 import org.cogwork.connector.support.Formats;
 import org.cogwork.connector.support.OnError;
 import org.cogwork.connector.support.TextFormat;
 import org.cogwork.connector.support.TypeInference;
+import org.cogwork.api.security.SecretBox;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -49,6 +63,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -63,6 +78,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -79,14 +95,24 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the calling thread; every SDK call therefore runs with this bundle's class loader as the TCCL
  * ({@link #call}). The HTTP client is given explicitly, so the SDK never looks one up with ServiceLoader.
  *
- * <p>Secrets: the secret key is a private configuration property ({@code .secret.key}); it goes into the
- * credentials provider and nowhere else (not in logs, messages or {@link #toString()}).
+ * <p>Secrets: {@code access.key} and {@code secret.key} are declared passwords: the runtime seals them at rest
+ * ({@code {enc}...}), the activating constructor opens them, and they go into the credentials provider and nowhere
+ * else (not in logs, messages or {@link #toString()}).
+ *
+ * <p>Also a {@link DataSink}: rows are encoded into a local temporary file (so memory stays bounded and the length is
+ * known), then published by one PutObject, which S3 makes visible whole or not at all ({@code CREATE} adds
+ * {@code If-None-Match: *}, so a concurrent writer of the name cannot be overwritten). The schema written goes first
+ * into a hidden {@link SchemaRecord} object whose random token the data object carries in its metadata
+ * ({@value #SCHEMA_META}), so a reader pairs each version of the data with its own schema. One PutObject holds at
+ * most 5 GB.
  */
-@Component(service = DataSource.class, configurationPid = S3SourceConfig.PID,
+@Component(service = {DataSource.class, DataSink.class}, configurationPid = S3SourceConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = DataSource.SOURCE_KIND + "=s3")
 @Designate(ocd = S3SourceConfig.class, factory = true)
-public class S3Source implements DataSource {
+public class S3Source implements DataSink {
     private static final Logger LOG = LoggerFactory.getLogger(S3Source.class);
+    /** User metadata of a written object: the token of its {@link SchemaRecord}. */
+    static final String SCHEMA_META = "cogwork-schema";
 
     private final String id;
     private final String bucket;
@@ -106,6 +132,11 @@ public class S3Source implements DataSource {
     }
 
     @Activate
+    public S3Source(S3SourceConfig config, @Reference SecretBox box) {
+        this(box.opened(S3SourceConfig.class, config, "access_key", "secret_key"));
+    }
+
+    /** For use outside OSGi (tests, tools): {@code config} holds the secret in clear. */
     public S3Source(S3SourceConfig config) {
         this.id = require(config.cogwork_source_id(), "cogwork.source.id");
         this.bucket = require(config.bucket(), "bucket");
@@ -294,12 +325,36 @@ public class S3Source implements DataSource {
     private CachedSchema schemaOf(String dataset) throws DataSourceException {
         TextFormat format = format(dataset);
         String key = prefix + dataset;
-        HeadObjectResponse head = objectCall(dataset, () -> s3.headObject(h -> h.bucket(bucket).key(key)));
-        CachedSchema cached = schemas.get(dataset);
-        if (cached != null && cached.etag().equals(head.eTag())) {
-            return cached;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            HeadObjectResponse head = objectCall(dataset, () -> s3.headObject(h -> h.bucket(bucket).key(key)));
+            CachedSchema cached = schemas.get(dataset);
+            if (cached != null && cached.etag().equals(head.eTag())) {
+                return cached;
+            }
+            String token = head.metadata().get(SCHEMA_META);
+            if (!SchemaRecord.isToken(token)) {
+                break;
+            }
+            Schema recorded = recorded(dataset, token);
+            if (recorded != null) {
+                CachedSchema fresh = new CachedSchema(head.eTag(), recorded);
+                schemas.put(dataset, fresh);
+                return fresh;
+            }
+            // no record: written by other means, or replaced (with a new record) since the HEAD: look again once
         }
         ResponseInputStream<GetObjectResponse> in = objectCall(dataset, () -> s3.getObject(g -> g.bucket(bucket).key(key)));
+        String written = in.response().metadata().get(SCHEMA_META);
+        if (SchemaRecord.isToken(written)) { // written through write() since the HEAD
+            in.abort();
+            Schema recorded = recorded(dataset, written);
+            if (recorded != null) {
+                CachedSchema fresh = new CachedSchema(in.response().eTag(), recorded);
+                schemas.put(dataset, fresh);
+                return fresh;
+            }
+            in = objectCall(dataset, () -> s3.getObject(g -> g.bucket(bucket).key(key)));
+        }
         try {
             Schema s = format.infer(Formats.reader(new Aborting(in), key), inferRows, overrides);
             CachedSchema fresh = new CachedSchema(in.response().eTag(), s);
@@ -367,17 +422,168 @@ public class S3Source implements DataSource {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, was " + length);
         }
-        String key = prefix + dataset;
-        // The call timeout covers the upload itself: allow the configured time plus 1 s per MB (a stalled
-        // connection is still caught by the socket timeout).
-        Duration budget = Duration.ofSeconds(timeoutSeconds).plusMillis(length / 1000);
-        String etag = call("cannot write s3://" + bucket + "/" + key, () -> s3.putObject(
-                p -> p.bucket(bucket).key(key).contentLength(length).contentType(contentType(dataset))
-                        .overrideConfiguration(o -> o.apiCallTimeout(budget)),
-                RequestBody.fromInputStream(data, length)).eTag());
+        String etag = put(prefix + dataset, contentType(dataset), RequestBody.fromInputStream(data, length), length, Map.of(), false);
         schemas.remove(dataset);
         LOG.info("Source {}: wrote {} ({} bytes)", id, dataset, length);
         return etag;
+    }
+
+    /**
+     * One PutObject of {@code length} bytes; with {@code ifAbsent} it throws the {@link S3Exception} of a 412 when the
+     * key exists, or of a 501 when the store has no conditional writes. Returns the ETag.
+     */
+    private String put(String key, String contentType, RequestBody body, long length, Map<String, String> metadata,
+                       boolean ifAbsent) throws DataSourceException {
+        // The call timeout covers the upload itself: allow the configured time plus 1 s per MB (a stalled
+        // connection is still caught by the socket timeout).
+        Duration budget = Duration.ofSeconds(timeoutSeconds).plusMillis(length / 1000);
+        PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(bucket).key(key).contentLength(length)
+                .contentType(contentType).metadata(metadata).overrideConfiguration(o -> o.apiCallTimeout(budget));
+        if (ifAbsent) {
+            req.ifNoneMatch("*");
+        }
+        PutObjectRequest request = req.build();
+        try {
+            return withBundleLoader(() -> s3.putObject(request, body).eTag());
+        } catch (S3Exception e) {
+            if (ifAbsent && (e.statusCode() == 412 || e.statusCode() == 501)) {
+                throw e; // exists, or no conditional writes here: the caller decides
+            }
+            throw failure("cannot write s3://" + bucket + "/" + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot write s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    @Override
+    public WriteReport write(String dataset, Schema schema, Iterator<? extends Row> rows, WriteOptions options)
+            throws DataSourceException {
+        Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(options, "options");
+        DatasetWriter.checkName(dataset);
+        DatasetWriter.checkSchema(dataset, schema);
+        boolean create = options.mode() == WriteOptions.Mode.CREATE;
+        String key = prefix + dataset;
+        HeadObjectResponse before = headOrNull(key);
+        if (create && before != null) {
+            throw exists(dataset);
+        }
+        String token = UUID.randomUUID().toString();
+        String recordKey = recordKey(dataset, token);
+        Path spool = null;
+        boolean recordWritten = false;
+        boolean published = false;
+        try {
+            spool = Files.createTempFile("cogwork-s3-write-", ".part");
+            DatasetWriter.Result written;
+            try (OutputStream out = Files.newOutputStream(spool)) {
+                written = DatasetWriter.write(out, dataset, schema, rows);
+            }
+            byte[] record = SchemaRecord.encode(schema);
+            put(recordKey, "application/json", RequestBody.fromBytes(record), record.length, Map.of(), false);
+            recordWritten = true;
+            String etag;
+            // from the file, not a stream: the SDK re-reads the body when it retries (a stream cannot be read twice)
+            try {
+                etag = put(key, contentType(dataset), RequestBody.fromFile(spool), written.bytes(), Map.of(SCHEMA_META, token), create);
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) { // 412 from If-None-Match: created since the HEAD
+                    // by this very write when the SDK retried a PUT whose first attempt did store it (seen with a
+                    // 0-byte body): the object then carries this write's token
+                    HeadObjectResponse now = headOrNull(key);
+                    if (now == null || !token.equals(now.metadata().get(SCHEMA_META))) {
+                        throw exists(dataset);
+                    }
+                    LOG.info("Source {}: {} was stored by an earlier attempt of this write (the SDK retried it)", id, dataset);
+                    etag = now.eTag();
+                    published = true;
+                    schemas.put(dataset, new CachedSchema(etag, schema));
+                    LOG.info("Source {}: wrote {} ({} rows, {} bytes)", id, dataset, written.rows(), written.bytes());
+                    return new WriteReport(dataset, written.rows(), written.bytes(), written.sha256(), etag);
+                }
+                // a store without conditional writes: CREATE rests on the HEAD above (a concurrent CREATE may win)
+                LOG.warn("Source {}: {} does not support conditional writes (If-None-Match); CREATE of {} relies on an "
+                        + "existence check", id, endpointName, dataset);
+                etag = put(key, contentType(dataset), RequestBody.fromFile(spool), written.bytes(), Map.of(SCHEMA_META, token), false);
+            }
+            published = true;
+            schemas.put(dataset, new CachedSchema(etag, schema));
+            String previous = before == null ? null : before.metadata().get(SCHEMA_META);
+            if (SchemaRecord.isToken(previous)) {
+                deleteQuietly(recordKey(dataset, previous));
+            }
+            LOG.info("Source {}: wrote {} ({} rows, {} bytes)", id, dataset, written.rows(), written.bytes());
+            return new WriteReport(dataset, written.rows(), written.bytes(), written.sha256(), etag);
+        } catch (IOException e) {
+            throw new DataSourceException("cannot write s3://" + bucket + "/" + key + ": local temporary file: "
+                    + e.getMessage(), e);
+        } finally {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    LOG.warn("Cannot delete {}: {}", spool, e.getMessage());
+                }
+            }
+            if (recordWritten && !published) {
+                deleteQuietly(recordKey);
+            }
+        }
+    }
+
+    private DatasetExistsException exists(String dataset) {
+        return new DatasetExistsException("dataset '" + dataset + "' already exists in source '" + id
+                + "'; write it with mode REPLACE to replace it, or choose another name");
+    }
+
+    /** The key of the schema record of {@code dataset} in the version {@code token}: a hidden object next to it. */
+    private String recordKey(String dataset, String token) {
+        int slash = dataset.lastIndexOf('/');
+        return prefix + dataset.substring(0, slash + 1) + SchemaRecord.sidecar(dataset.substring(slash + 1), token);
+    }
+
+    /** The schema {@code dataset} was written with in version {@code token}, or {@code null} when there is no record. */
+    private Schema recorded(String dataset, String token) throws DataSourceException {
+        String key = recordKey(dataset, token);
+        ResponseBytes<GetObjectResponse> bytes;
+        try {
+            bytes = withBundleLoader(() -> s3.getObjectAsBytes(g -> g.bucket(bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e))) {
+                return null;
+            }
+            throw failure("cannot read s3://" + bucket + "/" + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot read s3://" + bucket + "/" + key, e);
+        }
+        try {
+            return SchemaRecord.decode(bytes.asByteArray());
+        } catch (IOException e) {
+            LOG.warn("Source {}: ignoring the schema record s3://{}/{} (the schema is inferred): {}", id, bucket, key,
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private HeadObjectResponse headOrNull(String key) throws DataSourceException {
+        try {
+            return withBundleLoader(() -> s3.headObject(h -> h.bucket(bucket).key(key)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e))) {
+                return null;
+            }
+            throw failure("cannot read s3://" + bucket + "/" + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot read s3://" + bucket + "/" + key, e);
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            withBundleLoader(() -> s3.deleteObject(d -> d.bucket(bucket).key(key)));
+        } catch (SdkException e) {
+            LOG.warn("Source {}: cannot delete s3://{}/{}: {}", id, bucket, key, explain(e));
+        }
     }
 
     /** {@link #write(String, InputStream, long)} of a byte array. */

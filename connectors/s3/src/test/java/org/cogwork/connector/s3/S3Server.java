@@ -58,6 +58,13 @@ final class S3Server implements AutoCloseable {
         client.putObject(p -> p.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
     }
 
+    /** The connector on {@code bucket}/{@code prefix} of this server, built as its DS component would be. */
+    S3Source source(String id, String bucket, String prefix) {
+        return new S3Source(org.osgi.util.converter.Converters.standardConverter().convert(java.util.Map.of(
+                "cogwork.source.id", id, "bucket", bucket, "prefix", prefix, "endpoint", endpoint.toString(), "path.style", true,
+                "access.key", ACCESS_KEY, "secret.key", SECRET_KEY)).to(S3SourceConfig.class));
+    }
+
     @Override
     public void close() throws Exception {
         client.close();

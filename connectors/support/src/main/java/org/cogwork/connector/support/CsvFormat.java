@@ -3,6 +3,7 @@ package org.cogwork.connector.support;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.MalformedDataException;
@@ -22,10 +24,15 @@ import org.cogwork.api.data.Schema;
  * RFC 4180 CSV with a header row (Apache Commons CSV): quoted fields, embedded commas, quotes and newlines.
  * An empty field is a missing value. Blank lines are ignored. An unbalanced quote cannot be recovered from
  * (it swallows the rest of the input), so it ends the read with the line where the broken record starts.
+ *
+ * <p>Written with a header row, values in the text {@link Values#format} gives, a missing value as an empty field.
+ * An empty string therefore reads back as a missing value: CSV cannot tell them apart.
  */
 public final class CsvFormat implements TextFormat {
     public static final CsvFormat INSTANCE = new CsvFormat();
     private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
+    /** RFC 4180 with a header, fields quoted only when they must be, '\n' between records. */
+    private static final CSVFormat WRITE = CSVFormat.RFC4180.builder().setRecordSeparator('\n').get();
 
     private CsvFormat() {
     }
@@ -87,6 +94,33 @@ public final class CsvFormat implements TextFormat {
             parser.close();
             throw e;
         }
+    }
+
+    @Override
+    public RowWriter writer(Writer out, Schema schema) throws IOException {
+        CSVPrinter printer = new CSVPrinter(out, WRITE);
+        for (org.cogwork.api.data.Field f : schema.fields()) {
+            printer.print(f.name());
+        }
+        printer.println();
+        List<DataType> types = schema.fields().stream().map(org.cogwork.api.data.Field::type).toList();
+        return new RowWriter() {
+            @Override
+            public void write(Row row) throws IOException {
+                for (int i = 0; i < types.size(); i++) {
+                    Object v = row.get(i);
+                    // "" rather than null: Commons CSV quotes an empty first field (printing null it would not), so a
+                    // row of one missing value is the line "" and not a blank line the reader skips
+                    printer.print(v == null ? "" : Values.format(v, types.get(i)));
+                }
+                printer.println();
+            }
+
+            @Override
+            public void flush() throws IOException {
+                printer.flush();
+            }
+        };
     }
 
     private static final class Cursor implements RowCursor {

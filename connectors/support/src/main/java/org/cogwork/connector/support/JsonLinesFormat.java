@@ -1,5 +1,6 @@
 package org.cogwork.connector.support;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -23,6 +25,10 @@ import org.cogwork.api.data.Schema;
 /**
  * JSON Lines: one JSON object per line. Columns are the keys in order of first appearance; a missing key or
  * JSON {@code null} is a missing value; nested objects and arrays are kept as their JSON text.
+ *
+ * <p>Written as one object per line with every column in schema order: a missing value as {@code null}, INT and
+ * DOUBLE as numbers (NaN and infinities as the strings Jackson writes for them), BOOLEAN as a boolean, the rest as
+ * strings in the text {@link Values#format} gives.
  */
 public final class JsonLinesFormat implements TextFormat {
     public static final JsonLinesFormat INSTANCE = new JsonLinesFormat();
@@ -158,6 +164,43 @@ public final class JsonLinesFormat implements TextFormat {
                 } catch (IOException e) {
                     // read-only: nothing is lost
                 }
+            }
+        };
+    }
+
+    @Override
+    public RowWriter writer(Writer out, Schema schema) throws IOException {
+        JsonGenerator g = MAPPER.getFactory().createGenerator(out);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.setRootValueSeparator(null); // lines are ended by the '\n' below, not started with Jackson's default space
+        List<Field> fields = schema.fields();
+        return new RowWriter() {
+            @Override
+            public void write(Row row) throws IOException {
+                g.writeStartObject();
+                for (int i = 0; i < fields.size(); i++) {
+                    Field f = fields.get(i);
+                    Object v = row.get(i);
+                    g.writeFieldName(f.name());
+                    if (v == null) {
+                        g.writeNull();
+                    } else if (f.type() == DataType.INT && v instanceof Long l) {
+                        g.writeNumber(l);
+                    } else if (f.type() == DataType.DOUBLE && v instanceof Double d) {
+                        g.writeNumber(d);
+                    } else if (f.type() == DataType.BOOLEAN && v instanceof Boolean b) {
+                        g.writeBoolean(b);
+                    } else {
+                        g.writeString(Values.format(v, f.type()));
+                    }
+                }
+                g.writeEndObject();
+                g.writeRaw('\n');
+            }
+
+            @Override
+            public void flush() throws IOException {
+                g.flush();
             }
         };
     }

@@ -1,8 +1,8 @@
 package org.cogwork.connector.support;
 
 import java.util.Map;
+import org.cogwork.api.event.Events;
 import org.cogwork.api.event.Topics;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
 /**
@@ -32,10 +32,7 @@ public final class RefreshEvents {
 
     /** Announces that {@code dataset} changed; a {@link ChangeWatcher} calls this. */
     public void refreshed(String dataset) {
-        EventAdmin ea = events;
-        if (ea != null) {
-            ea.postEvent(new Event(Topics.CONNECTOR_REFRESHED, Map.of(Topics.SOURCE_ID, sourceId, Topics.SOURCE_KIND, kind,
-                    Topics.DATASET, dataset, Topics.TIMESTAMP, System.currentTimeMillis())));
-        }
+        Events.post(events, Topics.CONNECTOR_REFRESHED, Map.of(Topics.SOURCE_ID, sourceId, Topics.SOURCE_KIND, kind,
+                Topics.DATASET, dataset));
     }
 }

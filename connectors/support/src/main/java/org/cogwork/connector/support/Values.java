@@ -37,6 +37,47 @@ public final class Values {
         }
     }
 
+    /**
+     * The text of a non-null value of {@code type}, which {@link #parse(String, DataType)} turns back into an equal
+     * value: decimal integers, {@link Double#toString} (shortest exact form, {@code NaN}, {@code Infinity}),
+     * {@code true}/{@code false}, ISO dates and instants, strings as they are.
+     *
+     * @throws IllegalArgumentException when the value is not of the Java type {@link DataType} documents for
+     *     {@code type}, or the type has no text form ({@code VECTOR})
+     */
+    public static String format(Object value, DataType type) {
+        if (!fits(value, type)) {
+            throw new IllegalArgumentException(type == DataType.VECTOR ? "vector values cannot be written as text"
+                    : "expected " + javaType(type) + " for type " + type + ", found " + value.getClass().getSimpleName());
+        }
+        return value.toString();
+    }
+
+    /** Whether {@code value} (not null) is of the Java type {@link DataType} documents for {@code type}. */
+    public static boolean fits(Object value, DataType type) {
+        return switch (type) {
+            case INT -> value instanceof Long;
+            case DOUBLE -> value instanceof Double;
+            case BOOLEAN -> value instanceof Boolean;
+            case STRING, TEXT, CATEGORICAL -> value instanceof String;
+            case DATE -> value instanceof LocalDate;
+            case TIMESTAMP -> value instanceof Instant;
+            case VECTOR -> value instanceof org.cogwork.api.data.Vector;
+        };
+    }
+
+    static String javaType(DataType type) {
+        return switch (type) {
+            case INT -> "Long";
+            case DOUBLE -> "Double";
+            case BOOLEAN -> "Boolean";
+            case STRING, TEXT, CATEGORICAL -> "String";
+            case DATE -> "LocalDate";
+            case TIMESTAMP -> "Instant";
+            case VECTOR -> "Vector";
+        };
+    }
+
     private static Boolean parseBoolean(String t) {
         return switch (t.toLowerCase(Locale.ROOT)) {
             case "true" -> Boolean.TRUE;

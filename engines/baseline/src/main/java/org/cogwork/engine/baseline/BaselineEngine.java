@@ -45,8 +45,8 @@ public class BaselineEngine implements Engine {
     /** For use outside OSGi (tests, tools). */
     public BaselineEngine(String version) {
         this.info = new EngineInfo(NAME, version, List.of(
-                new AlgorithmInfo(MAJORITY, Task.CLASSIFICATION, "predicts the most frequent class", Map.of()),
-                new AlgorithmInfo(MEAN, Task.REGRESSION, "predicts the mean of the target", Map.of())));
+                new AlgorithmInfo(MAJORITY, Task.CLASSIFICATION, "predicts the most frequent class", List.of()),
+                new AlgorithmInfo(MEAN, Task.REGRESSION, "predicts the mean of the target", List.of())));
     }
 
     @Override
@@ -56,7 +56,8 @@ public class BaselineEngine implements Engine {
 
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
-        AlgorithmInfo algorithm = info.algorithm(request.algorithm(), request.task());
+        // no hyperparameters: any name given is refused (InvalidFieldException), as is an algorithm it lacks
+        info.resolve(request.algorithm(), request.task(), request.hyperparameters());
         Schema schema = request.data().schema();
         Field target = schema.require(request.target());
         Schema features = new Schema(schema.fields().stream().filter(f -> !f.name().equals(target.name())).toList());

@@ -23,6 +23,7 @@ import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.junit.jupiter.api.Test;
 
 /** The baseline engine on real data from ../shared/data. */
@@ -46,6 +47,18 @@ class BaselineEngineTest {
             assertEquals(m.predict(credit.toList().subList(0, 5)), loaded.predict(credit.toList().subList(0, 5)));
             assertEquals(m.descriptor().inputSchema(), loaded.descriptor().inputSchema());
         }
+    }
+
+    @Test
+    void itTakesNoHyperparametersAndSaysSo() throws Exception {
+        Dataset credit = read("credit_data.csv", "Status", DataType.CATEGORICAL);
+        assertTrue(engine.info().algorithms().stream().allMatch(a -> a.hyperparameters().isEmpty()));
+        InvalidFieldException e = assertThrows(InvalidFieldException.class, () -> engine.train(new TrainingRequest(
+                Task.CLASSIFICATION, "majority", Map.of("epochs", 3), credit, "Status", 1), TrainingContext.none()));
+        assertEquals("hyperparameters.epochs", e.field());
+        assertEquals("algorithm 'majority' of engine 'baseline' has no hyperparameter 'epochs'; it has none", e.getMessage());
+        assertEquals("hyperparameters.epochs", assertThrows(InvalidFieldException.class,
+                () -> engine.checkHyperparameters("mean", Task.REGRESSION, Map.of("epochs", 3))).field());
     }
 
     @Test

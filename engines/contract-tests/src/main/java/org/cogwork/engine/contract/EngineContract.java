@@ -26,12 +26,14 @@ import org.cogwork.api.data.Schema;
 import org.cogwork.api.engine.AlgorithmInfo;
 import org.cogwork.api.engine.Engine;
 import org.cogwork.api.engine.EngineException;
+import org.cogwork.api.engine.Hyperparameter;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.ModelDescriptor;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.cogwork.connector.file.FileSource;
 import org.cogwork.connector.file.FileSourceConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -41,15 +43,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.osgi.util.converter.Converters;
 
 /**
- * What every engine bundle must do, whatever its library: subclass with the engine and the classification
- * algorithm to check. The data is real: credit_data.csv (4,454 loan applications, numeric and categorical
+ * What every engine bundle must do, whatever its library: subclass in a test with the engine and the classification
+ * algorithm to check (the baseline engine's {@code BaselineContractTest} is the smallest example). The data is real: credit_data.csv (4,454 loan applications, numeric and categorical
  * columns with missing values; 72% "good"), read through the file connector as the platform does, split
  * 80/20 with a fixed seed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class EngineContract {
-    /** The shared datasets; {@code -Dcogwork.data=...} points elsewhere (e.g. from a plugin author's build). */
-    static final Path DATA = Path.of(System.getProperty("cogwork.data", "../../../shared/data"));
+    /** The system property naming the folder of the shared datasets. */
+    public static final String DATA_PROPERTY = "cogwork.data";
+    /** The shared datasets: the system property {@value #DATA_PROPERTY}, by default {@code ../../../shared/data}. */
+    static final Path DATA = Path.of(System.getProperty(DATA_PROPERTY, "../../../shared/data")).toAbsolutePath().normalize();
     static final String TARGET = "Status";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,7 +78,7 @@ public abstract class EngineContract {
     @BeforeAll
     void trainOnce() throws Exception {
         FileSource files = new FileSource(Converters.standardConverter().convert(Map.of("cogwork.source.id", "data",
-                "path", DATA.resolve("credit_data.csv").toString())).to(FileSourceConfig.class));
+                "path", data("credit_data.csv").toString())).to(FileSourceConfig.class));
         Dataset all = files.read("credit_data.csv", org.cogwork.api.query.Query.all());
         List<Row> rows = new ArrayList<>(all.toList());
         Collections.shuffle(rows, new Random(7));
@@ -82,6 +86,21 @@ public abstract class EngineContract {
         train = Dataset.of(all.schema(), rows.subList(0, n));
         test = List.copyOf(rows.subList(n, rows.size()));
         model = train(42, TrainingContext.none());
+    }
+
+    /**
+     * A shared dataset by name.
+     *
+     * @throws IllegalStateException naming the {@value #DATA_PROPERTY} property when the file is not there
+     */
+    protected static Path data(String name) {
+        Path p = DATA.resolve(name);
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            throw new IllegalStateException(name + " not found in " + DATA + ": set the system property " + DATA_PROPERTY
+                    + " to the folder of the shared datasets (e.g. -D" + DATA_PROPERTY + "=/path/to/shared/data, or in the"
+                    + " surefire plugin's systemPropertyVariables)");
+        }
+        return p;
     }
 
     @AfterAll
@@ -105,9 +124,91 @@ public abstract class EngineContract {
         for (AlgorithmInfo a : info.algorithms()) {
             assertFalse(a.name().isBlank());
             assertNotNull(a.description(), a.name());
-            a.parameters().forEach((p, d) -> assertFalse(d.isBlank(), a.name() + "." + p));
+            for (Hyperparameter h : a.hyperparameters()) {
+                assertFalse(h.description().isBlank(), a.name() + "." + h.name() + " is described");
+                assertTrue(h.type() != Hyperparameter.Type.ANY, a.name() + "." + h.name() + " is typed");
+            }
         }
         assertTrue(info.algorithms().stream().anyMatch(a -> a.name().equals(algorithm()) && a.task() == Task.CLASSIFICATION));
+    }
+
+    /**
+     * Every declared hyperparameter of every algorithm: its default passes its own check and the engine's submission
+     * check; a value just outside its range (or not among its choices) is refused by both, naming
+     * {@code hyperparameters.<name>}; an undeclared name is refused too.
+     */
+    @Test
+    void everyDeclaredHyperparameterTakesItsDefaultAndRefusesWhatIsOutOfRange() {
+        Engine engine = engine();
+        for (AlgorithmInfo a : engine.info().algorithms()) {
+            for (Hyperparameter h : a.hyperparameters()) {
+                String where = a.task() + " " + a.name() + "." + h.name();
+                if (h.defaultValue() != null) {
+                    assertEquals(h.defaultValue(), h.check(h.defaultValue()), where + ": the default passes its check");
+                    if (a.hyperparameters().stream().noneMatch(Hyperparameter::required)) {
+                        engine.checkHyperparameters(a.name(), a.task(), Map.of(h.name(), h.defaultValue()));
+                    }
+                }
+                for (Object outside : outside(h)) {
+                    InvalidFieldException e = assertThrows(InvalidFieldException.class, () -> h.check(outside), where + " = " + outside);
+                    assertEquals(h.field(), e.field());
+                    InvalidFieldException submitted = assertThrows(InvalidFieldException.class,
+                            () -> engine.checkHyperparameters(a.name(), a.task(), Map.of(h.name(), outside)), where + " = " + outside);
+                    assertEquals("hyperparameters." + h.name(), submitted.field(), submitted.getMessage());
+                    assertEquals(e.getMessage(), submitted.getMessage(), "one wording: the declaration's");
+                }
+            }
+            InvalidFieldException unknown = assertThrows(InvalidFieldException.class, () -> engine.checkHyperparameters(a.name(),
+                    a.task(), Map.of("noSuchHyperparameter", 1)), a.name());
+            assertEquals("hyperparameters.noSuchHyperparameter", unknown.field());
+        }
+    }
+
+    /** Values just outside a declared range, or not among the choices; none when nothing is declared to refuse. */
+    private static List<Object> outside(Hyperparameter h) {
+        List<Object> out = new ArrayList<>();
+        boolean integer = h.type() == Hyperparameter.Type.INTEGER || h.type() == Hyperparameter.Type.INTEGER_LIST;
+        if (h.min() != null) {
+            long m = h.min().longValue();
+            double d = h.min().doubleValue();
+            out.add(integer ? (Object) (h.minInclusive() ? m - 1 : m) : (Object) (h.minInclusive() ? Math.nextDown(d) : d));
+        }
+        if (h.max() != null) {
+            long m = h.max().longValue();
+            double d = h.max().doubleValue();
+            out.add(integer ? (Object) (h.maxInclusive() ? m + 1 : m) : (Object) (h.maxInclusive() ? Math.nextUp(d) : d));
+        }
+        if (h.type() == Hyperparameter.Type.INTEGER_LIST) {
+            out.replaceAll(v -> List.of(v)); // one element out of range
+        }
+        if (h.type() == Hyperparameter.Type.CHOICE) {
+            out.add("not-" + String.join("-", h.choices()));
+        }
+        if (h.type() == Hyperparameter.Type.INTEGER) {
+            out.add(1.5); // not a whole number, wherever the range is
+            out.add("1"); // not coerced from a string
+        }
+        return out;
+    }
+
+    /**
+     * Training with no hyperparameters (every declared default) works, and gives the same model as training with every
+     * default written out: the declared defaults are the ones the engine uses.
+     */
+    @Test
+    void trainsWithItsDeclaredDefaults() throws Exception {
+        AlgorithmInfo a = engine().info().algorithm(algorithm(), Task.CLASSIFICATION);
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        a.hyperparameters().stream().filter(h -> h.defaultValue() != null).forEach(h -> defaults.put(h.name(), h.defaultValue()));
+        try (Model implicit = engine().train(new TrainingRequest(Task.CLASSIFICATION, algorithm(), Map.of(), train, TARGET, 11),
+                TrainingContext.none());
+             Model explicit = engine().train(new TrainingRequest(Task.CLASSIFICATION, algorithm(), defaults, train, TARGET, 11),
+                     TrainingContext.none())) {
+            List<Prediction> predictions = implicit.predict(test);
+            assertEquals(test.size(), predictions.size());
+            assertTrue(predictions.stream().allMatch(p -> List.of("bad", "good").contains(p.value())), "predicts the classes");
+            assertSamePredictions(predictions, explicit.predict(test));
+        }
     }
 
     @Test

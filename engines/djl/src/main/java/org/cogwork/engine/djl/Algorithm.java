@@ -1,13 +1,14 @@
 package org.cogwork.engine.djl;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import org.cogwork.api.engine.AlgorithmInfo;
+import org.cogwork.api.engine.Hyperparameter;
 import org.cogwork.api.engine.Task;
 
-/** The DJL engine's algorithms and their hyperparameters with defaults. */
+/** The DJL engine's algorithms and their hyperparameters: types, defaults and the bounds the network code needs. */
 enum Algorithm {
     MLP("mlp", Task.CLASSIFICATION, "multilayer perceptron (ReLU, Adam, softmax cross-entropy) on numeric, "
             + "vector (e.g. image pixels, TF-IDF) and categorical features", mlpParams(10, 64, 0.001)),
@@ -24,9 +25,9 @@ enum Algorithm {
     final String algorithmName;
     final Task task;
     final String description;
-    final Map<String, String> parameters;
+    final List<Hyperparameter> parameters;
 
-    Algorithm(String algorithmName, Task task, String description, Map<String, String> parameters) {
+    Algorithm(String algorithmName, Task task, String description, List<Hyperparameter> parameters) {
         this.algorithmName = algorithmName;
         this.task = task;
         this.description = description;
@@ -46,38 +47,60 @@ enum Algorithm {
         return Arrays.stream(values()).filter(a -> a.algorithmName.equals(name) && a.task == task).findFirst();
     }
 
-    private static Map<String, String> mlpParams(int epochs, int batchSize, double learningRate) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("hidden", "sizes of the hidden layers, e.g. [256, 128] (default [128])");
-        p.put("epochs", "passes over the training rows (default " + epochs + ")");
-        p.put("batchSize", "rows per gradient step (default " + batchSize + ")");
-        p.put("learningRate", "Adam learning rate (default " + learningRate + ")");
-        p.put("weightDecay", "L2 weight decay (default 0)");
-        p.put("dropout", "dropout rate after each hidden layer, in [0, 1) (default 0)");
-        p.put("standardize", "standardise every input slot by its training mean and deviation (default true)");
-        return Map.copyOf(p);
+    // Upper bounds keep one request from asking for more than a node can give (a layer of a million units, an
+    // embedding table of 4096 floats per word) and keep values inside the ints the network code uses.
+    private static final int MAX_EPOCHS = 100_000;
+    private static final int MAX_BATCH = 1_000_000;
+    private static final int MAX_LAYER = 65_536;
+    private static final int MAX_EMBEDDING = 4_096;
+
+    private static List<Hyperparameter> mlpParams(int epochs, int batchSize, double learningRate) {
+        return List.of(
+                Hyperparameter.integerList("hidden", List.of(128), "sizes of the hidden layers, e.g. [256, 128] ([] for none: a linear model)")
+                        .atLeast(1).atMost(MAX_LAYER),
+                Hyperparameter.integer("epochs", epochs, "passes over the training rows").atLeast(1).atMost(MAX_EPOCHS),
+                Hyperparameter.integer("batchSize", batchSize, "rows per gradient step").atLeast(1).atMost(MAX_BATCH),
+                learningRate(learningRate),
+                weightDecay(),
+                dropout(0),
+                Hyperparameter.bool("standardize", true, "standardise every input slot by its training mean and deviation"));
     }
 
-    private static Map<String, String> textParams() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("embeddingSize", "size of the word vectors (default 64)");
-        p.put("hidden", "sizes of the hidden layers after the embedding mean (default [64])");
-        p.put("epochs", "passes over the training rows (default 6)");
-        p.put("batchSize", "rows per gradient step (default 32)");
-        p.put("learningRate", "Adam learning rate (default 0.005)");
-        p.put("weightDecay", "L2 weight decay (default 0)");
-        p.put("dropout", "dropout rate after each hidden layer, in [0, 1) (default 0.2)");
-        return Map.copyOf(p);
+    private static List<Hyperparameter> textParams() {
+        return List.of(
+                Hyperparameter.integer("embeddingSize", 64, "size of the word vectors").atLeast(1).atMost(MAX_EMBEDDING),
+                Hyperparameter.integerList("hidden", List.of(64), "sizes of the hidden layers after the embedding mean")
+                        .atLeast(1).atMost(MAX_LAYER),
+                Hyperparameter.integer("epochs", 6, "passes over the training rows").atLeast(1).atMost(MAX_EPOCHS),
+                Hyperparameter.integer("batchSize", 32, "rows per gradient step").atLeast(1).atMost(MAX_BATCH),
+                learningRate(0.005),
+                weightDecay(),
+                dropout(0.2));
     }
 
-    private static Map<String, String> torchScriptParams(boolean classification) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("path", "the TorchScript file (.pt) on the server (required; the file is copied into the model)");
+    private static List<Hyperparameter> torchScriptParams(boolean classification) {
+        List<Hyperparameter> p = new ArrayList<>();
+        p.add(Hyperparameter.path("path", "the TorchScript file (.pt) on the server, inside the data roots (the file is copied "
+                + "into the model)").asRequired());
         if (classification) {
-            p.put("labels", "class labels in the order of the model's outputs (default the sorted training labels)");
-            p.put("outputs", "logits or probabilities (default logits: softmax is applied)");
+            p.add(Hyperparameter.string("labels", null, "class labels in the order of the model's outputs, separated by commas "
+                    + "(when left out: the sorted training labels)"));
+            p.add(Hyperparameter.choice("outputs", "logits", List.of("logits", "probabilities"),
+                    "what the model's outputs are (softmax is applied to logits)"));
         }
-        p.put("standardize", "standardise the inputs as the mlp does (default false: raw feature values)");
-        return Map.copyOf(p);
+        p.add(Hyperparameter.bool("standardize", false, "standardise the inputs as the mlp does (false: raw feature values)"));
+        return List.copyOf(p);
+    }
+
+    private static Hyperparameter learningRate(double value) {
+        return Hyperparameter.number("learningRate", value, "Adam learning rate").atLeast(1e-7).lessThan(10);
+    }
+
+    private static Hyperparameter weightDecay() {
+        return Hyperparameter.number("weightDecay", 0, "L2 weight decay").atLeast(0).lessThan(1);
+    }
+
+    private static Hyperparameter dropout(double value) {
+        return Hyperparameter.number("dropout", value, "dropout rate after each hidden layer").atLeast(0).lessThan(1);
     }
 }

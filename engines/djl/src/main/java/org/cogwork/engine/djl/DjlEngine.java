@@ -3,7 +3,9 @@ package org.cogwork.engine.djl;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.cogwork.api.data.Field;
@@ -18,9 +20,12 @@ import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
 import org.cogwork.djl.host.NativeHost;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.security.DataRoots;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
  * Deep learning with DJL and PyTorch on CPU. DJL and libtorch live in the native host bundle
@@ -37,15 +42,22 @@ public class DjlEngine implements Engine {
     /** Whether this adapter has asked the native host for PyTorch yet (until then nothing of DJL is loaded). */
     private static volatile boolean pytorchRequested;
     private final EngineInfo info;
+    /** Where TorchScript files may be read from. */
+    private final DataRoots roots;
 
     @Activate
-    public DjlEngine(BundleContext ctx) {
-        this(ctx.getBundle().getVersion().toString());
+    public DjlEngine(BundleContext ctx, @Reference DataRoots roots) {
+        this(ctx.getBundle().getVersion().toString(), roots);
     }
 
-    /** For use outside OSGi (tests, tools, benchmarks). */
+    /** For use outside OSGi (tests, tools, benchmarks): TorchScript files under the working directory only. */
     public DjlEngine(String version) {
+        this(version, DataRoots.of(List.of(Path.of(""))));
+    }
+
+    public DjlEngine(String version, DataRoots roots) {
         this.info = new EngineInfo(NAME, version, Arrays.stream(Algorithm.values()).map(Algorithm::info).toList());
+        this.roots = roots;
     }
 
     @Override
@@ -53,11 +65,24 @@ public class DjlEngine implements Engine {
         return info;
     }
 
+    /**
+     * The declared checks (names, types, bounds, a required path), then for TorchScript the file itself: inside the data
+     * roots, an existing regular file, not too big.
+     */
+    @Override
+    public void checkHyperparameters(String algorithm, Task task, Map<String, Object> hyperparameters) {
+        Engine.super.checkHyperparameters(algorithm, task, hyperparameters);
+        Algorithm a = Algorithm.find(algorithm, task).orElseThrow();
+        if (a.torchScript()) {
+            Networks.checkScript(a, (String) hyperparameters.get("path"), roots);
+        }
+    }
+
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
         info.algorithm(request.algorithm(), request.task()); // an IllegalArgumentException naming the task and the choices
         Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow();
-        Params params = new Params(algorithm, request.hyperparameters());
+        Params params = new Params(info, algorithm, request.hyperparameters());
         Schema schema = request.data().schema();
         Field target = request.targetField();
         if (target == null) {
@@ -71,7 +96,7 @@ public class DjlEngine implements Engine {
         int t = schema.indexOf(target.name());
         List<String> labels = List.of();
         if (request.task() == Task.CLASSIFICATION) {
-            String given = algorithm.torchScript() ? params.string("labels", null) : null;
+            String given = algorithm.torchScript() ? params.string("labels") : null;
             labels = given != null ? Arrays.stream(given.split(",")).map(String::trim).toList()
                     : List.copyOf(new TreeSet<>(rows.stream().map(r -> String.valueOf(r.get(t))).toList()));
             if (labels.size() < 2) {
@@ -85,10 +110,10 @@ public class DjlEngine implements Engine {
             List<String> classes = labels;
             String version = info.version();
             return NativeHost.call(() -> algorithm.torchScript()
-                    ? Networks.importTorchScript(version, algorithm, request, params, features, rows, target, classes)
+                    ? Networks.importTorchScript(version, algorithm, request, params, features, rows, target, classes, roots)
                     : Networks.fit(version, request, context, algorithm, params, features, rows, t, classes));
-        } catch (EngineException | IllegalArgumentException e) {
-            throw e;
+        } catch (EngineException | IllegalArgumentException | InvalidFieldException e) {
+            throw e; // the caller's mistake, said as it was
         } catch (Exception e) {
             throw new EngineException("DJL " + algorithm.algorithmName + " training failed: " + e.getMessage(), e);
         } finally {

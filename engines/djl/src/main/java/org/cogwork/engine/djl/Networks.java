@@ -36,6 +36,8 @@ import org.cogwork.api.engine.ModelDescriptor;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.security.DataRoots;
 import org.cogwork.djl.host.NativeHost;
 
 /**
@@ -53,14 +55,15 @@ final class Networks {
                      Schema features, List<Row> rows, int t, List<String> labels) throws EngineException {
         boolean text = algorithm == Algorithm.TEXT_EMBEDDING;
         boolean classification = request.task() == Task.CLASSIFICATION;
-        int epochs = params.integer("epochs", text ? 6 : classification ? 10 : 50, 1);
-        int batchSize = params.integer("batchSize", text ? 32 : classification ? 64 : 32, 1);
-        double learningRate = params.decimal("learningRate", text ? 0.005 : 0.001, 1e-7, 10);
-        double weightDecay = params.decimal("weightDecay", 0, 0, 1);
-        double dropout = params.decimal("dropout", text ? 0.2 : 0, 0, 1);
-        int[] hidden = params.sizes("hidden", text ? new int[] {64} : new int[] {128});
-        int embeddingSize = text ? params.integer("embeddingSize", 64, 1) : 0;
-        boolean standardize = !text && params.flag("standardize", true);
+        // defaults and bounds are the declared ones (Algorithm), checked when params was resolved
+        int epochs = params.integer("epochs");
+        int batchSize = params.integer("batchSize");
+        double learningRate = params.decimal("learningRate");
+        double weightDecay = params.decimal("weightDecay");
+        double dropout = params.decimal("dropout");
+        int[] hidden = params.sizes("hidden");
+        int embeddingSize = text ? params.integer("embeddingSize") : 0;
+        boolean standardize = !text && params.flag("standardize");
 
         Inputs inputs = text ? tokenLayout(features, rows) : Inputs.layout(features, rows, standardize);
         int n = rows.size();
@@ -212,6 +215,35 @@ final class Networks {
         return Inputs.layout(features, rows, false);
     }
 
+    /**
+     * The script's real path when it is inside the data roots, an existing regular file of at most
+     * {@link #MAX_SCRIPT_BYTES}; an error naming the hyperparameter otherwise. At submission and again when read.
+     */
+    static Path checkScript(Algorithm algorithm, String path, DataRoots roots) {
+        Path file;
+        try {
+            file = roots.check("path", path);
+        } catch (InvalidFieldException e) {
+            throw Params.error(algorithm, "path", "names " + path + ", outside the data roots an admin configured (data.roots in config/org.cogwork.runtime.cfg)");
+        }
+        if (!Files.exists(file)) {
+            throw Params.error(algorithm, "path", "names no file: " + path);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw Params.error(algorithm, "path", "is not a regular file: " + path);
+        }
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw Params.error(algorithm, "path", "cannot be read: " + path);
+        }
+        if (size > MAX_SCRIPT_BYTES) {
+            throw Params.error(algorithm, "path", "is " + size + " bytes; a TorchScript file may have at most " + MAX_SCRIPT_BYTES);
+        }
+        return file;
+    }
+
     /** The largest TorchScript file taken: its bytes are held in memory and kept in the saved model. */
     static final long MAX_SCRIPT_BYTES = 1L << 30;
 
@@ -219,44 +251,28 @@ final class Networks {
      * The file's bytes: only a regular file of at most {@link #MAX_SCRIPT_BYTES}, and never more than that is read
      * (a device such as /dev/zero, a FIFO or a file that grows would otherwise be read until memory runs out).
      */
-    static byte[] readScript(Params params, String path) throws IOException {
-        Path file = Path.of(path);
-        if (!Files.exists(file)) {
-            throw params.error("path", "names no file: " + path);
-        }
-        if (!Files.isRegularFile(file)) {
-            throw params.error("path", "is not a regular file: " + path);
-        }
-        long size = Files.size(file);
-        if (size > MAX_SCRIPT_BYTES) {
-            throw params.error("path", "is " + size + " bytes; a TorchScript file may have at most " + MAX_SCRIPT_BYTES);
-        }
+    static byte[] readScript(Algorithm algorithm, String path, DataRoots roots) throws IOException {
+        Path file = checkScript(algorithm, path, roots);
         byte[] script;
         try (InputStream in = Files.newInputStream(file)) {
             script = in.readNBytes((int) MAX_SCRIPT_BYTES + 1);
         } catch (NoSuchFileException e) {
-            throw params.error("path", "names no file: " + path);
+            throw Params.error(algorithm, "path", "names no file: " + path);
         }
         if (script.length > MAX_SCRIPT_BYTES) {
-            throw params.error("path", "grew beyond " + MAX_SCRIPT_BYTES + " bytes while it was read: " + path);
+            throw Params.error(algorithm, "path", "grew beyond " + MAX_SCRIPT_BYTES + " bytes while it was read: " + path);
         }
         return script;
     }
 
     /** Uses a TorchScript file as the model; the rows give the input layout and are checked against the script. */
     static Model importTorchScript(String version, Algorithm algorithm, TrainingRequest request, Params params,
-                                   Schema features, List<Row> rows, Field target, List<String> labels) throws Exception {
+                                   Schema features, List<Row> rows, Field target, List<String> labels, DataRoots roots) throws Exception {
         boolean classification = request.task() == Task.CLASSIFICATION;
-        String path = params.string("path", null);
-        if (path == null || path.isBlank()) {
-            throw params.error("path", "is required: the TorchScript file to use");
-        }
-        String outputs = classification ? params.string("outputs", "logits") : "values";
-        if (classification && !outputs.equals("logits") && !outputs.equals("probabilities")) {
-            throw params.error("outputs", "must be logits or probabilities, was '" + outputs + "'");
-        }
-        boolean standardize = params.flag("standardize", false);
-        byte[] script = readScript(params, path);
+        String path = params.string("path"); // required: resolving params refused a spec without it
+        String outputs = classification ? params.string("outputs") : "values";
+        boolean standardize = params.flag("standardize");
+        byte[] script = readScript(algorithm, path, roots);
         Inputs inputs = Inputs.layout(features, rows, standardize);
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("djlVersion", ai.djl.engine.Engine.getDjlVersion());

@@ -24,6 +24,7 @@ import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
 import org.cogwork.api.feature.FittedPipeline;
 import org.cogwork.api.feature.PipelineStep;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.cogwork.api.query.Query;
 import org.cogwork.connector.file.FileSource;
 import org.cogwork.connector.file.FileSourceConfig;
@@ -85,7 +86,7 @@ class DjlEngineTest {
         List<Row> test = rows.subList(n, rows.size());
         String target = rows.get(0).schema().fields().get(rows.get(0).schema().size() - 1).name();
         try (Model model = engine.train(new TrainingRequest(Task.REGRESSION, "mlp-regression",
-                Map.of("hidden", "64,32", "epochs", 150), train, target, 3), TrainingContext.none())) {
+                Map.of("hidden", List.of(64, 32), "epochs", 150), train, target, 3), TrainingContext.none())) {
             List<Prediction> p = model.predict(test);
             double mean = test.stream().mapToDouble(r -> ((Number) r.get(target)).doubleValue()).average().orElseThrow();
             double ssRes = 0;
@@ -111,7 +112,7 @@ class DjlEngineTest {
         try {
             for (int round = 0; round < 3; round++) {
                 Model m = pool.submit(() -> engine.train(new TrainingRequest(Task.CLASSIFICATION, "mlp",
-                        Map.of("hidden", "16", "epochs", 150, "learningRate", 0.01), iris, "species", 9), TrainingContext.none())).get();
+                        Map.of("hidden", List.of(16), "epochs", 150, "learningRate", 0.01), iris, "species", 9), TrainingContext.none())).get();
                 try (m) {
                     double accuracy = pool.submit(() -> accuracy(m, iris.toList(), "species")).get();
                     assertTrue(accuracy > 0.9, "training accuracy " + accuracy);
@@ -147,8 +148,9 @@ class DjlEngineTest {
                 }
             }
         }
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
+        InvalidFieldException missing = assertThrows(InvalidFieldException.class, () -> engine.train(new TrainingRequest(
                 Task.CLASSIFICATION, "torchscript", Map.of("path", "/no/such/model.pt"), iris, "species", 1), TrainingContext.none()));
+        assertEquals("hyperparameters.path", missing.field());
         assertTrue(missing.getMessage().contains("'path'"), missing.getMessage());
         Dataset wine = read("sklearn_wine.csv");
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
@@ -156,13 +158,35 @@ class DjlEngineTest {
         assertTrue(shape.getMessage().contains("does not accept these 13 input values"), shape.getMessage());
     }
 
-    /** A device, a folder or a FIFO as the TorchScript path fails at once, naming the hyperparameter; nothing is read unboundedly. */
+    /**
+     * A path outside the data roots is refused; inside them (here: all of /), a device or a folder fails at once, naming
+     * the hyperparameter; nothing is read unboundedly.
+     */
     @Test
     void torchScriptPathMustBeABoundedRegularFile() throws Exception {
         Dataset iris = read("sklearn_iris.csv");
+        InvalidFieldException outside = assertThrows(InvalidFieldException.class, () -> engine.train(new TrainingRequest(
+                Task.CLASSIFICATION, "torchscript", Map.of("path", "/dev/zero"), iris, "species", 1), TrainingContext.none()));
+        assertTrue(outside.getMessage().contains("outside the data roots"), outside.getMessage());
+        InvalidFieldException atSubmission = assertThrows(InvalidFieldException.class,
+                () -> engine.checkHyperparameters("torchscript", Task.CLASSIFICATION, Map.of("path", "/dev/zero")));
+        assertTrue(atSubmission.getMessage().contains("hyperparameter 'path'"), atSubmission.getMessage());
+        DjlEngine everywhere = new DjlEngine("1.0.0-test", org.cogwork.api.security.DataRoots.of(List.of(Path.of("/"))));
+        assertEquals("hyperparameters.path", atSubmission.field());
+        assertEquals("hyperparameters.path", assertThrows(InvalidFieldException.class,
+                () -> everywhere.checkHyperparameters("torchscript", Task.CLASSIFICATION, Map.of("path", "/tmp"))).field());
+        everywhere.checkHyperparameters("mlp", Task.CLASSIFICATION, Map.of("epochs", 3));
+        // the declared checks come first: a path left out or not a string is refused before any file is looked at
+        assertEquals("path is required: the TorchScript file (.pt) on the server, inside the data roots (the file is copied into the model)",
+                assertThrows(InvalidFieldException.class, () -> everywhere.checkHyperparameters("torchscript", Task.CLASSIFICATION,
+                        Map.of())).getMessage());
+        assertEquals("path must be a file path (a non-blank string), was 42", assertThrows(InvalidFieldException.class,
+                () -> everywhere.checkHyperparameters("torchscript", Task.CLASSIFICATION, Map.of("path", 42))).getMessage());
+        assertEquals("hyperparameters.outputs", assertThrows(InvalidFieldException.class, () -> everywhere.checkHyperparameters(
+                "torchscript", Task.CLASSIFICATION, Map.of("path", "/tmp", "outputs", "scores"))).field());
         for (String path : List.of("/dev/zero", "/tmp")) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
-                    () -> assertThrows(IllegalArgumentException.class, () -> engine.train(new TrainingRequest(
+            InvalidFieldException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                    () -> assertThrows(InvalidFieldException.class, () -> everywhere.train(new TrainingRequest(
                             Task.CLASSIFICATION, "torchscript", Map.of("path", path), iris, "species", 1), TrainingContext.none())));
             assertTrue(e.getMessage().contains("hyperparameter 'path'") && e.getMessage().contains("is not a regular file: " + path),
                     e.getMessage());
@@ -202,14 +226,17 @@ class DjlEngineTest {
     @Test
     void hyperparametersAreCheckedByName() throws Exception {
         Dataset iris = read("sklearn_iris.csv");
-        for (Map<String, Object> bad : List.of(Map.<String, Object>of("hidden", "0"), Map.<String, Object>of("epochs", "many"),
-                Map.<String, Object>of("learningRate", -1), Map.<String, Object>of("dropout", 1.5),
-                Map.<String, Object>of("layers", 3))) {
-            String name = bad.keySet().iterator().next();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> engine.train(
-                    new TrainingRequest(Task.CLASSIFICATION, "mlp", bad, iris, "species", 1), TrainingContext.none()));
-            assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+        Map<String, Object> bad = Map.of("hidden", List.of(0), "epochs", "many", "learningRate", -1, "dropout", 1.5, "layers", 3);
+        for (Map.Entry<String, Object> one : bad.entrySet()) {
+            InvalidFieldException e = assertThrows(InvalidFieldException.class, () -> engine.train(new TrainingRequest(
+                    Task.CLASSIFICATION, "mlp", Map.of(one.getKey(), one.getValue()), iris, "species", 1), TrainingContext.none()));
+            assertEquals("hyperparameters." + one.getKey(), e.field(), e.getMessage());
         }
+        assertEquals("hidden must be a list of integers, each in [1, 65536], was [0]", assertThrows(InvalidFieldException.class,
+                () -> engine.checkHyperparameters("mlp", Task.CLASSIFICATION, Map.of("hidden", List.of(0)))).getMessage());
+        assertEquals("algorithm 'mlp' of engine 'djl' has no hyperparameter 'layers'; it has [batchSize, dropout, epochs, hidden, "
+                + "learningRate, standardize, weightDecay]", assertThrows(InvalidFieldException.class,
+                () -> engine.checkHyperparameters("mlp", Task.CLASSIFICATION, Map.of("layers", 3))).getMessage());
         IllegalArgumentException text = assertThrows(IllegalArgumentException.class, () -> engine.train(
                 new TrainingRequest(Task.CLASSIFICATION, "text-embedding", Map.of(), iris, "species", 1), TrainingContext.none()));
         assertTrue(text.getMessage().contains("tokens"), text.getMessage());
@@ -222,7 +249,7 @@ class DjlEngineTest {
     @Test
     void trainingAndClosingManyTimesKeepsResidentMemoryFlat() throws Exception {
         Dataset iris = read("sklearn_iris.csv");
-        Map<String, Object> params = Map.of("hidden", "512,512", "epochs", 2, "batchSize", 16);
+        Map<String, Object> params = Map.of("hidden", List.of(512, 512), "epochs", 2, "batchSize", 16);
         long warm = 0;
         for (int i = 1; i <= 150; i++) {
             try (Model m = engine.train(new TrainingRequest(Task.CLASSIFICATION, "mlp", params, iris, "species", i),

@@ -1,14 +1,13 @@
 package org.cogwork.engine.tribuo;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.cogwork.api.engine.AlgorithmInfo;
+import org.cogwork.api.engine.Hyperparameter;
 import org.cogwork.api.engine.Task;
 
 /**
- * The algorithms this engine offers, with their parameters, defaults and bounds. The same name may appear
+ * The algorithms this engine offers, with their hyperparameters (typed: defaults and bounds). The same name may appear
  * for two tasks ({@code cart}, {@code random-forest}): an algorithm is identified by name and task.
  */
 enum Algorithm {
@@ -34,9 +33,9 @@ enum Algorithm {
     final String algorithmName;
     final Task task;
     final String description;
-    final List<Param> params;
+    final List<Hyperparameter> params;
 
-    Algorithm(String algorithmName, Task task, String description, Param... params) {
+    Algorithm(String algorithmName, Task task, String description, Hyperparameter... params) {
         this.algorithmName = algorithmName;
         this.task = task;
         this.description = description;
@@ -44,11 +43,7 @@ enum Algorithm {
     }
 
     AlgorithmInfo info() {
-        Map<String, String> p = new LinkedHashMap<>();
-        for (Param param : params) {
-            p.put(param.key, param.description + " (default " + param.defaultValue + ")");
-        }
-        return new AlgorithmInfo(algorithmName, task, description, p);
+        return new AlgorithmInfo(algorithmName, task, description, params);
     }
 
     boolean linear() {
@@ -65,91 +60,31 @@ enum Algorithm {
     }
 
     /**
-     * The effective parameters: defaults overlaid with the request's values, validated.
-     *
-     * @throws IllegalArgumentException naming the parameter that is unknown or out of range
+     * The hyperparameters, declared with the bounds the Tribuo trainers need (their code rejects or misbehaves
+     * outside them) and the defaults this engine uses.
      */
-    Map<String, Number> resolve(Map<String, Object> requested) {
-        for (String key : requested.keySet()) {
-            if (params.stream().noneMatch(p -> p.key.equals(key))) {
-                throw new IllegalArgumentException("unknown parameter '" + key + "' for " + algorithmName + "; use "
-                        + String.join(", ", params.stream().map(p -> p.key).toList()));
-            }
-        }
-        Map<String, Number> out = new LinkedHashMap<>();
-        for (Param p : params) {
-            out.put(p.key, p.parse(requested.get(p.key)));
-        }
-        return out;
-    }
+    static final class Param {
+        static final Hyperparameter LEARNING_RATE = Hyperparameter.number("learningRate", 0.5, "initial AdaGrad learning rate")
+                .greaterThan(0);
+        static final Hyperparameter EPOCHS = Hyperparameter.integer("epochs", 10, "passes over the training data")
+                .atLeast(1).atMost(100_000);
+        static final Hyperparameter MINIBATCH = Hyperparameter.integer("minibatchSize", 1, "examples per gradient step")
+                .atLeast(1).atMost(Integer.MAX_VALUE);
+        static final Hyperparameter MAX_DEPTH = Hyperparameter.integer("maxDepth", 6, "maximum tree depth").atLeast(1).atMost(1_000);
+        static final Hyperparameter MIN_CHILD_WEIGHT = Hyperparameter.number("minChildWeight", 5.0,
+                "minimum example weight in a child node").greaterThan(0);
+        static final Hyperparameter FRACTION_FEATURES = Hyperparameter.number("fractionFeaturesInSplit", 1.0,
+                "fraction of features considered per split").greaterThan(0).atMost(1);
+        static final Hyperparameter NUM_TREES = Hyperparameter.integer("numTrees", 50, "number of trees").atLeast(1).atMost(100_000);
+        static final Hyperparameter FOREST_MAX_DEPTH = Hyperparameter.integer("maxDepth", 12, "maximum depth of each tree")
+                .atLeast(1).atMost(1_000);
+        static final Hyperparameter FOREST_FRACTION_FEATURES = Hyperparameter.number("fractionFeaturesInSplit", 0.5,
+                "fraction of features considered per split (below 1: a forest needs subsampling)").greaterThan(0).lessThan(1);
+        static final Hyperparameter CENTROIDS = Hyperparameter.integer("centroids", 3, "number of clusters (at most the number of rows)")
+                .atLeast(1).atMost(100_000);
+        static final Hyperparameter ITERATIONS = Hyperparameter.integer("iterations", 100, "maximum iterations").atLeast(1).atMost(1_000_000);
 
-    /** A hyperparameter with its bounds; integer parameters reject fractions. */
-    enum Param {
-        LEARNING_RATE("learningRate", "initial AdaGrad learning rate, > 0", 0.5, false, 0, false, Double.MAX_VALUE, true),
-        EPOCHS("epochs", "passes over the training data, >= 1", 10, true, 1, true, 100_000, true),
-        MINIBATCH("minibatchSize", "examples per gradient step, >= 1", 1, true, 1, true, Integer.MAX_VALUE, true),
-        MAX_DEPTH("maxDepth", "maximum tree depth, >= 1", 6, true, 1, true, 1_000, true),
-        MIN_CHILD_WEIGHT("minChildWeight", "minimum example weight in a child node, > 0", 5.0, false, 0, false, Double.MAX_VALUE, true),
-        FRACTION_FEATURES("fractionFeaturesInSplit", "fraction of features considered per split, in (0, 1]", 1.0, false, 0, false, 1, true),
-        NUM_TREES("numTrees", "number of trees, >= 1", 50, true, 1, true, 100_000, true),
-        FOREST_MAX_DEPTH("maxDepth", "maximum depth of each tree, >= 1", 12, true, 1, true, 1_000, true),
-        FOREST_FRACTION_FEATURES("fractionFeaturesInSplit",
-                "fraction of features considered per split, in (0, 1) (a forest needs subsampling)", 0.5, false, 0, false, 1, false),
-        CENTROIDS("centroids", "number of clusters, >= 1", 3, true, 1, true, 100_000, true),
-        ITERATIONS("iterations", "maximum iterations, >= 1", 100, true, 1, true, 1_000_000, true);
-
-        final String key;
-        final String description;
-        final Number defaultValue;
-        final boolean integer;
-        final double min;
-        final boolean minInclusive;
-        final double max;
-        final boolean maxInclusive;
-
-        Param(String key, String description, Number defaultValue, boolean integer, double min, boolean minInclusive,
-              double max, boolean maxInclusive) {
-            this.key = key;
-            this.description = description;
-            this.defaultValue = defaultValue;
-            this.integer = integer;
-            this.min = min;
-            this.minInclusive = minInclusive;
-            this.max = max;
-            this.maxInclusive = maxInclusive;
-        }
-
-        Number parse(Object value) {
-            if (value == null) {
-                return defaultValue;
-            }
-            double d;
-            if (value instanceof Number n) {
-                d = n.doubleValue();
-            } else if (value instanceof String s) {
-                try {
-                    d = Double.parseDouble(s.trim());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(key + " must be a number, was '" + s + "'");
-                }
-            } else {
-                throw new IllegalArgumentException(key + " must be a number, was " + value);
-            }
-            String shown = integer && d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : String.valueOf(d);
-            if (Double.isNaN(d) || (integer && (d != Math.rint(d) || Double.isInfinite(d)))) {
-                throw new IllegalArgumentException(key + " must be " + (integer ? "an integer" : "a number") + ", was " + value);
-            }
-            if (minInclusive ? d < min : d <= min) {
-                throw new IllegalArgumentException(key + " must be " + (minInclusive ? ">= " : "> ") + fmt(min) + ", was " + shown);
-            }
-            if (maxInclusive ? d > max : d >= max) {
-                throw new IllegalArgumentException(key + " must be " + (maxInclusive ? "<= " : "< ") + fmt(max) + ", was " + shown);
-            }
-            return integer ? (Number) (int) d : (Number) d;
-        }
-
-        private String fmt(double d) {
-            return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        private Param() {
         }
     }
 }

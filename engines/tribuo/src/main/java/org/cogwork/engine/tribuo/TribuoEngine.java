@@ -89,9 +89,10 @@ public class TribuoEngine implements Engine {
     @Override
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
         long started = System.nanoTime();
-        info.algorithm(request.algorithm(), request.task()); // an IllegalArgumentException naming the task and the choices
+        // an IllegalArgumentException naming the task and the choices, or an InvalidFieldException naming the hyperparameter
+        Map<String, Number> params = new LinkedHashMap<>();
+        info.resolve(request.algorithm(), request.task(), request.hyperparameters()).forEach((k, v) -> params.put(k, (Number) v));
         Algorithm algorithm = Algorithm.find(request.algorithm(), request.task()).orElseThrow();
-        Map<String, Number> params = algorithm.resolve(request.hyperparameters());
         Schema schema = request.data().schema();
         Field target = request.targetField();
         // For clustering a target, when given, is left out of the features (e.g. to measure purity later).

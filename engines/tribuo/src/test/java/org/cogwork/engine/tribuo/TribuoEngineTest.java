@@ -29,11 +29,13 @@ import org.cogwork.api.data.Schema;
 import org.cogwork.api.data.Vector;
 import org.cogwork.api.engine.AlgorithmInfo;
 import org.cogwork.api.engine.EngineException;
+import org.cogwork.api.engine.Hyperparameter;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
 import org.cogwork.api.engine.TrainingRequest;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.junit.jupiter.api.Test;
 import org.tribuo.Tribuo;
 
@@ -52,8 +54,13 @@ class TribuoEngineTest {
         Map<Task, List<String>> byTask = new HashMap<>();
         for (AlgorithmInfo a : engine.info().algorithms()) {
             byTask.computeIfAbsent(a.task(), t -> new ArrayList<>()).add(a.name());
-            assertFalse(a.parameters().isEmpty(), a.name());
-            a.parameters().values().forEach(d -> assertTrue(d.contains("(default "), d));
+            assertFalse(a.hyperparameters().isEmpty(), a.name());
+            for (Hyperparameter h : a.hyperparameters()) {
+                assertNotNull(h.defaultValue(), a.name() + "." + h.name());
+                assertFalse(h.description().isBlank(), a.name() + "." + h.name());
+                assertTrue(h.type() == Hyperparameter.Type.INTEGER || h.type() == Hyperparameter.Type.NUMBER, h.toString());
+                assertNotNull(h.min(), "every Tribuo hyperparameter has a lower bound: " + h);
+            }
         }
         assertEquals(List.of("logistic", "cart", "random-forest"), byTask.get(Task.CLASSIFICATION));
         assertEquals(List.of("linear", "cart", "random-forest"), byTask.get(Task.REGRESSION));
@@ -235,15 +242,20 @@ class TribuoEngineTest {
     @Test
     void badRequestsNameTheProblem() throws Exception {
         Dataset credit = read("credit_data.csv");
-        assertEquals("unknown parameter 'depth' for cart; use maxDepth, minChildWeight, fractionFeaturesInSplit",
-                badRequest(Task.CLASSIFICATION, "cart", Map.of("depth", 3), credit, "Status"));
-        assertEquals("maxDepth must be >= 1, was 0", badRequest(Task.CLASSIFICATION, "cart", Map.of("maxDepth", 0), credit, "Status"));
-        assertEquals("maxDepth must be an integer, was 2.5", badRequest(Task.REGRESSION, "cart", Map.of("maxDepth", 2.5),
-                read("concrete.csv"), "compressive_strength"));
-        assertEquals("learningRate must be a number, was 'fast'", badRequest(Task.CLASSIFICATION, "logistic",
-                Map.of("learningRate", "fast"), credit, "Status"));
-        assertEquals("fractionFeaturesInSplit must be < 1, was 1.0", badRequest(Task.CLASSIFICATION, "random-forest",
-                Map.of("fractionFeaturesInSplit", 1), credit, "Status"));
+        assertEquals("algorithm 'cart' of engine 'tribuo' has no hyperparameter 'depth'; it has [fractionFeaturesInSplit, maxDepth, minChildWeight]",
+                badHyperparameter(Task.CLASSIFICATION, "cart", Map.of("depth", 3), credit, "depth"));
+        assertEquals("maxDepth must be an integer in [1, 1000], was 0",
+                badHyperparameter(Task.CLASSIFICATION, "cart", Map.of("maxDepth", 0), credit, "maxDepth"));
+        assertEquals("maxDepth must be an integer in [1, 1000], was 2.5", badHyperparameter(Task.REGRESSION, "cart", Map.of("maxDepth", 2.5),
+                read("concrete.csv"), "maxDepth"));
+        assertEquals("learningRate must be a number > 0, was \"fast\"", badHyperparameter(Task.CLASSIFICATION, "logistic",
+                Map.of("learningRate", "fast"), credit, "learningRate"));
+        assertEquals("fractionFeaturesInSplit must be a number in (0, 1), was 1", badHyperparameter(Task.CLASSIFICATION, "random-forest",
+                Map.of("fractionFeaturesInSplit", 1), credit, "fractionFeaturesInSplit"));
+        assertEquals("fractionFeaturesInSplit must be a number in (0, 1], was 1.5", badHyperparameter(Task.CLASSIFICATION, "cart",
+                Map.of("fractionFeaturesInSplit", 1.5), credit, "fractionFeaturesInSplit"));
+        assertEquals("centroids must be an integer in [1, 100000], was \"3\"", badHyperparameter(Task.CLUSTERING, "kmeans",
+                Map.of("centroids", "3"), credit, "centroids"));
         assertEquals("engine 'tribuo' has no regression algorithm 'logistic'; use linear, cart, random-forest",
                 badRequest(Task.REGRESSION, "logistic", Map.of(), credit, "Amount"));
         assertEquals("regression target 'Status' must be numeric, is CATEGORICAL",
@@ -306,6 +318,15 @@ class TribuoEngineTest {
 
     private String loadError(byte[] bytes) {
         return assertThrows(EngineException.class, () -> engine.load(new ByteArrayInputStream(bytes))).getMessage();
+    }
+
+    /** The message of the 400 a bad hyperparameter gets, checking that it names {@code hyperparameters.<name>}. */
+    private String badHyperparameter(Task task, String algorithm, Map<String, Object> params, Dataset data, String name) {
+        InvalidFieldException e = assertThrows(InvalidFieldException.class, () -> engine.train(new TrainingRequest(task, algorithm,
+                params, data, task == Task.CLUSTERING ? null : task == Task.REGRESSION ? "compressive_strength" : "Status", 1),
+                TrainingContext.none()));
+        assertEquals("hyperparameters." + name, e.field());
+        return e.getMessage();
     }
 
     private String badRequest(Task task, String algorithm, Map<String, Object> params, Dataset data, String target) {

@@ -23,7 +23,14 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=vector")
 public final class Assemble extends Transform {
     public Assemble() {
-        super("vector", "columns", "prefix", "name");
+        super("vector", Param.columns(), Param.text("prefix"), Param.text("name"));
+    }
+
+    @Override
+    void check(Params p) {
+        if (p.has("prefix") && p.has("columns")) {
+            throw p.invalid("prefix", "give columns or prefix, not both");
+        }
     }
 
     @Override
@@ -31,9 +38,6 @@ public final class Assemble extends Transform {
         String prefix = p.string("prefix", null);
         List<String> cols;
         if (prefix != null) {
-            if (p.list("columns") != null) {
-                throw p.error("prefix", "give columns or prefix, not both");
-            }
             cols = input.fields().stream().filter(f -> f.name().startsWith(prefix) && Params.numeric(f.type())
                     && !f.name().equals(p.target())).map(Field::name).toList();
         } else {

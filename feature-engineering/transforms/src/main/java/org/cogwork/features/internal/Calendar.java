@@ -31,7 +31,7 @@ public final class Calendar extends Transform {
     private static final List<String> PARTS = List.of("year", "month", "day", "dow", "doy", "weekend", "holiday");
 
     public Calendar() {
-        super("calendar", "columns", "cyclical", "calendar", "holidays");
+        super("calendar", Param.columns(), Param.flag("cyclical"), Param.oneOf("calendar", "us", "none"), Param.dates("holidays"));
     }
 
     @Override
@@ -41,19 +41,10 @@ public final class Calendar extends Transform {
             throw p.error("columns", "no DATE or TIMESTAMP column");
         }
         String calendar = p.string("calendar", "us");
-        if (!calendar.equals("us") && !calendar.equals("none")) {
-            throw p.error("calendar", "must be us or none, was '" + calendar + "'");
-        }
         TreeSet<String> extra = new TreeSet<>();
         List<Object> h = p.list("holidays");
         if (h != null) {
-            for (Object d : h) {
-                try {
-                    extra.add(LocalDate.parse(String.valueOf(d)).toString());
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw p.error("holidays", "'" + d + "' is not a date (yyyy-mm-dd)");
-                }
-            }
+            h.forEach(d -> extra.add(LocalDate.parse((String) d).toString()));
         }
         return new Dated(input, cols, p.flag("cyclical", true), calendar, extra);
     }

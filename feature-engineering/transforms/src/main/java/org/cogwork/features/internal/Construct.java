@@ -21,14 +21,14 @@ import org.osgi.service.component.annotations.Component;
  * pairwise products ({@code interactions: true}).
  */
 public abstract class Construct extends Transform {
-    Construct(String name, String... params) {
+    Construct(String name, Param... params) {
         super(name, params);
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=expression")
     public static final class Expressions extends Construct {
         public Expressions() {
-            super("expression", "expressions");
+            super("expression", Param.namedStrings("expressions").mandatory());
         }
 
         @Override
@@ -40,16 +40,13 @@ public abstract class Construct extends Transform {
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=polynomial")
     public static final class Polynomial extends Construct {
         public Polynomial() {
-            super("polynomial", "columns", "degree", "interactions");
+            super("polynomial", Param.columns(), Param.whole("degree", 2, 3), Param.flag("interactions"));
         }
 
         @Override
         Fitted fit(Schema input, Dataset data, Params p) {
             List<String> cols = p.columns(input, DataType::isNumeric, "numeric");
-            int degree = p.integer("degree", 2, 2);
-            if (degree > 3) {
-                throw p.error("degree", "must be 2 or 3, was " + degree);
-            }
+            int degree = p.integer("degree", 2);
             Map<String, String> exprs = new LinkedHashMap<>();
             for (String c : cols) {
                 for (int d = 2; d <= degree; d++) {

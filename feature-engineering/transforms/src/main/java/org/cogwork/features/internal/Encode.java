@@ -23,28 +23,28 @@ import org.osgi.service.component.annotations.Component;
  * {@code ordinal} (the level's position in {@code order}, or in sorted order; unseen or missing -1).
  */
 public abstract class Encode extends Transform {
-    Encode(String name, String... params) {
+    Encode(String name, Param... params) {
         super(name, params);
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=onehot")
     public static final class OneHot extends Encode {
         public OneHot() {
-            super("onehot", "columns", "maxLevels", "minCount");
+            super("onehot", Param.columns(), Param.whole("maxLevels", 1), Param.whole("minCount", 1));
         }
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=frequency")
     public static final class Frequency extends Encode {
         public Frequency() {
-            super("frequency", "columns");
+            super("frequency", Param.columns());
         }
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=ordinal")
     public static final class Ordinal extends Encode {
         public Ordinal() {
-            super("ordinal", "columns", "order");
+            super("ordinal", Param.columns(), Param.list("order", "an array of levels (strings, numbers or booleans)", Param::isScalar));
         }
     }
 
@@ -77,8 +77,8 @@ public abstract class Encode extends Transform {
             Map<String, Double> m = new LinkedHashMap<>();
             switch (name()) {
                 case "onehot" -> {
-                    int max = p.integer("maxLevels", 50, 1);
-                    int min = p.integer("minCount", 1, 1);
+                    int max = p.integer("maxLevels", 50);
+                    int min = p.integer("minCount", 1);
                     c.entrySet().stream().filter(e -> e.getValue() >= min)
                             .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
                             .limit(max).map(Map.Entry::getKey).sorted().forEach(l -> m.put(l, 1.0));

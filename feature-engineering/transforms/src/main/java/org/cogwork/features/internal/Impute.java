@@ -24,15 +24,20 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=impute")
 public final class Impute extends Transform {
     public Impute() {
-        super("impute", "columns", "strategy", "value", "indicator");
+        super("impute", Param.columns(), Param.oneOf("strategy", "mean", "median", "mode", "constant"), Param.scalar("value"),
+                Param.flag("indicator"));
+    }
+
+    @Override
+    void check(Params p) {
+        if (p.string("strategy", "median").equals("constant") != p.has("value")) {
+            throw p.invalid("value", p.has("value") ? "a value is only used by the constant strategy" : "the constant strategy needs a value");
+        }
     }
 
     @Override
     Fitted fit(Schema input, Dataset data, Params p) {
         String strategy = p.string("strategy", "median");
-        if (!List.of("mean", "median", "mode", "constant").contains(strategy)) {
-            throw p.error("strategy", "must be mean, median, mode or constant, was '" + strategy + "'");
-        }
         boolean numericOnly = strategy.equals("mean") || strategy.equals("median");
         List<String> cols = p.columns(input, t -> !numericOnly || Params.numeric(t), numericOnly ? "numeric" : "any");
         Map<String, List<Double>> nums = new HashMap<>();
@@ -67,7 +72,7 @@ public final class Impute extends Transform {
                         .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(
                                 java.util.Comparator.reverseOrder())))
                         .map(Map.Entry::getKey).orElse(null);
-                default -> p.requiredString("value");
+                default -> p.scalar("value");
             };
             fill.put(col, typed(value, type));
         }

@@ -1,16 +1,19 @@
 package org.cogwork.features.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Predicate;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Field;
 import org.cogwork.api.data.Schema;
+import org.cogwork.api.problem.InvalidFieldException;
 
 /**
- * Typed access to a step's parameters; every mistake names the transform and the parameter.
+ * Typed access to a step's parameters, checked against the transform's {@link Param declarations} when made, so
+ * every getter reads a value of the declared JSON type; every mistake names the transform and the parameter.
  */
 final class Params {
     static final String TARGET = "target";
@@ -18,102 +21,96 @@ final class Params {
     private final String transform;
     private final Map<String, Object> values;
 
-    Params(String transform, Map<String, Object> values, String... allowed) {
+    /**
+     * @throws InvalidFieldException naming the parameter: unknown, missing while required, or of the wrong type
+     *     or range
+     */
+    Params(String transform, Map<String, Object> values, Param... declared) {
         this.transform = transform;
         this.values = values;
-        Set<String> ok = new java.util.HashSet<>(List.of(allowed));
-        ok.add(TARGET);
+        Map<String, Param> known = new LinkedHashMap<>();
+        for (Param d : declared) {
+            known.put(d.name(), d);
+        }
+        known.putIfAbsent(TARGET, Param.text(TARGET));
         for (String k : values.keySet()) {
-            if (!ok.contains(k)) {
-                throw new IllegalArgumentException(transform + ": unknown parameter '" + k + "'; use " + List.of(allowed));
+            if (!known.containsKey(k)) {
+                throw new InvalidFieldException(k, transform + ": unknown parameter '" + k + "'; use "
+                        + Arrays.stream(declared).map(Param::name).toList());
+            }
+        }
+        for (Param d : known.values()) {
+            String wrong = d.check(values.get(d.name()));
+            if (wrong != null) {
+                throw invalid(d.name(), wrong);
             }
         }
     }
 
+    /** A parameter that is wrong whatever the data: a 400 naming it when the spec is submitted. */
+    InvalidFieldException invalid(String param, String message) {
+        return new InvalidFieldException(param, transform + "." + param + ": " + message);
+    }
+
+    /** A parameter that does not fit the data (a column that is not there). */
     IllegalArgumentException error(String param, String message) {
         return new IllegalArgumentException(transform + "." + param + ": " + message);
     }
 
+    boolean has(String name) {
+        return values.get(name) != null;
+    }
+
     String target() {
-        Object t = values.get(TARGET);
-        return t == null ? null : t.toString();
+        return (String) values.get(TARGET);
     }
 
     String string(String name, String dflt) {
         Object v = values.get(name);
-        return v == null ? dflt : v.toString();
+        return v == null ? dflt : (String) v;
     }
 
-    String requiredString(String name) {
+    /** A declared scalar (string, number or boolean) as text, or {@code null}. */
+    String scalar(String name) {
         Object v = values.get(name);
-        if (v == null || v.toString().isBlank()) {
-            throw error(name, "is required");
-        }
-        return v.toString();
+        return v == null ? null : v.toString();
     }
 
     double number(String name, double dflt) {
         Object v = values.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        try {
-            return Double.parseDouble(v.toString());
-        } catch (NumberFormatException e) {
-            throw error(name, "must be a number, was '" + v + "'");
-        }
+        return v == null ? dflt : ((Number) v).doubleValue();
     }
 
-    int integer(String name, int dflt, int min) {
-        double d = number(name, dflt);
-        if (d != Math.rint(d) || d < min) {
-            throw error(name, "must be a whole number >= " + min + ", was " + values.get(name));
-        }
-        return (int) d;
+    int integer(String name, int dflt) {
+        Object v = values.get(name);
+        return v == null ? dflt : Math.toIntExact(((Number) v).longValue());
+    }
+
+    long whole(String name, long dflt) {
+        Object v = values.get(name);
+        return v == null ? dflt : ((Number) v).longValue();
     }
 
     boolean flag(String name, boolean dflt) {
         Object v = values.get(name);
-        return v == null ? dflt : v instanceof Boolean b ? b : Boolean.parseBoolean(v.toString());
+        return v == null ? dflt : (Boolean) v;
     }
 
     List<Object> list(String name) {
         Object v = values.get(name);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof List<?> l) {
-            return new ArrayList<>(l);
-        }
-        return List.of(v);
+        return v == null ? null : new ArrayList<>((List<?>) v);
     }
 
-    /** A required JSON object of names to strings, e.g. new column name → expression. */
+    /** A declared object of names to strings, e.g. new column name → expression. */
     Map<String, String> map(String name) {
-        if (!(values.get(name) instanceof Map<?, ?> m) || m.isEmpty()) {
-            throw error(name, "must be a non-empty object of name → value");
-        }
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        Map<String, String> out = new LinkedHashMap<>();
+        ((Map<?, ?>) values.get(name)).forEach((k, v) -> out.put(String.valueOf(k), (String) v));
         return out;
     }
 
     List<Integer> integers(String name, List<Integer> dflt) {
         List<Object> l = list(name);
-        if (l == null) {
-            return dflt;
-        }
-        List<Integer> out = new ArrayList<>();
-        for (Object o : l) {
-            if (!(o instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < 1) {
-                throw error(name, "must list whole numbers >= 1, found " + o);
-            }
-            out.add(n.intValue());
-        }
-        return out;
+        return l == null ? dflt : l.stream().map(o -> Math.toIntExact(((Number) o).longValue())).toList();
     }
 
     /**

@@ -15,8 +15,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import org.cogwork.api.data.DataType;
 import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Field;
@@ -28,6 +26,9 @@ import org.cogwork.api.feature.FeatureTransform;
 import org.cogwork.api.feature.FittedPipeline;
 import org.cogwork.api.feature.FittedTransform;
 import org.cogwork.api.feature.PipelineStep;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.service.NamedServices;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -40,21 +41,36 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = FeaturePipelineService.class)
 public class PipelineService implements FeaturePipelineService {
-    private final Map<String, FeatureTransform> transforms = new ConcurrentHashMap<>();
+    /** By transform name, one provider per name (see {@link NamedServices}): a plugin cannot take over a built-in's name. */
+    private final NamedServices<FeatureTransform> transforms = new NamedServices<>(FeatureTransform.TRANSFORM_NAME);
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    public void addTransform(FeatureTransform t) {
-        transforms.put(t.name(), t);
+    @Reference(service = FeatureTransform.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedTransform")
+    void bindTransform(ServiceReference<FeatureTransform> ref, FeatureTransform t) {
+        transforms.add(ref, t);
     }
 
+    void updatedTransform(ServiceReference<FeatureTransform> ref) {
+        transforms.modified(ref);
+    }
+
+    void unbindTransform(ServiceReference<FeatureTransform> ref) {
+        transforms.remove(ref);
+    }
+
+    /** Outside OSGi (tests, tools): a transform under its name, after those added before. */
+    public void addTransform(FeatureTransform t) {
+        transforms.add(t.name(), t);
+    }
+
+    /** Outside OSGi: removes a transform added with {@link #addTransform}. */
     public void removeTransform(FeatureTransform t) {
-        transforms.remove(t.name(), t);
+        transforms.remove(t);
     }
 
     @Override
     public List<String> transforms() {
-        return new ArrayList<>(new TreeMap<>(transforms).keySet());
+        return new ArrayList<>(transforms.names());
     }
 
     private FeatureTransform transform(String name, int step) {
@@ -64,6 +80,27 @@ public class PipelineService implements FeaturePipelineService {
                     + "'; available: " + transforms());
         }
         return t;
+    }
+
+    @Override
+    public void validate(List<PipelineStep> steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            PipelineStep step = steps.get(i);
+            FeatureTransform t = transforms.get(step.transform());
+            String at = "pipeline[" + i + "]";
+            if (t == null) {
+                throw new InvalidFieldException(at + ".transform", "unknown transform '" + step.transform() + "'; available: " + transforms());
+            }
+            try {
+                t.validate(step.params());
+            } catch (InvalidFieldException e) {
+                throw new InvalidFieldException(at + ".params" + (e.field() == null ? "" : "." + e.field()),
+                        at + " (" + step.transform() + "): " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                // a plugin's transform that refuses without naming the parameter
+                throw new InvalidFieldException(at + ".params", at + " (" + step.transform() + "): " + e.getMessage());
+            }
+        }
     }
 
     @Override

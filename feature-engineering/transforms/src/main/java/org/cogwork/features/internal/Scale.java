@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Component;
  */
 public abstract class Scale extends Transform {
     Scale(String name) {
-        super(name, "columns");
+        super(name, Param.columns());
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=standardize")

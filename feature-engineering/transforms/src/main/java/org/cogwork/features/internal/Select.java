@@ -24,14 +24,14 @@ import org.osgi.service.component.annotations.Component;
  * (non-negative features) for a categorical target, or |correlation| for a numeric one.
  */
 public abstract class Select extends Transform {
-    Select(String name, String... params) {
+    Select(String name, Param... params) {
         super(name, params);
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=variance")
     public static final class Variance extends Select {
         public Variance() {
-            super("variance", "columns", "threshold");
+            super("variance", Param.columns(), Param.number("threshold", 0));
         }
 
         @Override
@@ -50,7 +50,7 @@ public abstract class Select extends Transform {
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=correlation")
     public static final class Correlation extends Select {
         public Correlation() {
-            super("correlation", "columns", "threshold");
+            super("correlation", Param.columns(), Param.number("threshold", 0, 1));
         }
 
         @Override
@@ -71,7 +71,7 @@ public abstract class Select extends Transform {
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=kbest")
     public static final class KBest extends Select {
         public KBest() {
-            super("kbest", "columns", "k", "method");
+            super("kbest", Param.columns(), Param.whole("k", 1), Param.oneOf("method", "mutual_info", "chi2"));
         }
 
         @Override
@@ -80,7 +80,7 @@ public abstract class Select extends Transform {
             if (target == null || in.indexOf(target) < 0) {
                 throw p.error("target", "kbest needs the training target");
             }
-            int k = p.integer("k", 10, 1);
+            int k = p.integer("k", 10);
             String method = p.string("method", "mutual_info");
             int t = in.indexOf(target);
             boolean numericTarget = in.fields().get(t).type().isNumeric();
@@ -96,7 +96,7 @@ public abstract class Select extends Transform {
                     score[c] = switch (method) {
                         case "mutual_info" -> mutualInfo(x[c], y);
                         case "chi2" -> chi2(x[c], y, cols.get(c), p);
-                        default -> throw p.error("method", "must be mutual_info or chi2, was '" + method + "'");
+                        default -> throw new IllegalStateException("undeclared method " + method);
                     };
                 }
             }

@@ -28,7 +28,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=target")
 public final class TargetEncode extends Transform {
     public TargetEncode() {
-        super("target", "columns", "smoothing", "folds", "seed");
+        super("target", Param.columns(), Param.number("smoothing", 0), Param.whole("folds", 2),
+                Param.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE));
     }
 
     /** Per column, level → encoded values (one per output class). */
@@ -43,8 +44,8 @@ public final class TargetEncode extends Transform {
         }
         List<String> cols = p.columns(input, Params::categorical, "categorical");
         double smoothing = p.number("smoothing", 10);
-        int folds = p.integer("folds", 5, 2);
-        long seed = (long) p.number("seed", 42);
+        int folds = p.integer("folds", 5);
+        long seed = p.whole("seed", 42);
         List<Row> rows = data.toList();
         boolean numericTarget = input.require(target).type().isNumeric();
         List<String> classes = new ArrayList<>();

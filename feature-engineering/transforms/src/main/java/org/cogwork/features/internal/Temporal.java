@@ -27,32 +27,35 @@ import org.osgi.service.component.annotations.Component;
  * (a time-based test split, or new days at prediction time) continue the series.
  */
 public abstract class Temporal extends Transform {
-    Temporal(String name, String... params) {
+    Temporal(String name, Param... params) {
         super(name, params);
+    }
+
+    private static boolean positive(Object v) {
+        return Param.isWhole(v) && ((Number) v).longValue() >= 1 && ((Number) v).longValue() <= Integer.MAX_VALUE;
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=lag")
     public static final class Lag extends Temporal {
         public Lag() {
-            super("lag", "columns", "lags", "orderBy");
+            super("lag", Param.columns().mandatory(), Param.list("lags", "an array of whole numbers >= 1", Temporal::positive),
+                    Param.text("orderBy").mandatory());
         }
     }
 
     @Component(service = FeatureTransform.class, property = FeatureTransform.TRANSFORM_NAME + "=rolling")
     public static final class Rolling extends Temporal {
         public Rolling() {
-            super("rolling", "columns", "windows", "stats", "orderBy");
+            super("rolling", Param.columns().mandatory(), Param.list("windows", "an array of whole numbers >= 1", Temporal::positive),
+                    Param.list("stats", "an array of mean and/or std", s -> s.equals("mean") || s.equals("std")),
+                    Param.text("orderBy").mandatory());
         }
     }
 
     @Override
     Fitted fit(Schema input, Dataset data, Params p) {
-        List<Object> given = p.list("columns");
-        if (given == null) {
-            throw p.error("columns", "name the numeric columns to take " + (name().equals("lag") ? "lags" : "windows") + " of");
-        }
         List<String> cols = p.columns(input, Params::numeric, "numeric", true);
-        String orderBy = p.requiredString("orderBy");
+        String orderBy = p.string("orderBy", null);
         int o = input.indexOf(orderBy);
         if (o < 0) {
             throw p.error("orderBy", "unknown column '" + orderBy + "'");
@@ -62,10 +65,7 @@ public abstract class Temporal extends Transform {
         if (name().equals("rolling")) {
             List<Object> s = p.list("stats");
             for (Object x : s == null ? List.<Object>of("mean") : s) {
-                if (!x.equals("mean") && !x.equals("std")) {
-                    throw p.error("stats", "must list mean and/or std, found " + x);
-                }
-                stats.add(x.toString());
+                stats.add((String) x);
             }
         }
         int keep = sizes.stream().mapToInt(Integer::intValue).max().orElse(1);

@@ -44,7 +44,8 @@ public final class TfIdf extends Transform {
             + "yourselves br s t").split(" "));
 
     public TfIdf() {
-        super("tfidf", "columns", "ngrams", "maxFeatures", "minDf", "stopWords", "hashing", "lowercase", "stripHtml");
+        super("tfidf", Param.columns(), Param.whole("ngrams", 1), Param.whole("maxFeatures", 1), Param.whole("minDf", 1),
+                Param.oneOf("stopWords", "english", "none"), Param.flag("hashing"), Param.flag("lowercase"), Param.flag("stripHtml"));
     }
 
     record Settings(int ngrams, boolean stop, boolean lowercase, boolean stripHtml) {
@@ -78,13 +79,10 @@ public final class TfIdf extends Transform {
             throw p.error("columns", "no TEXT column to extract from");
         }
         String stopWords = p.string("stopWords", "english");
-        if (!stopWords.equals("english") && !stopWords.equals("none")) {
-            throw p.error("stopWords", "must be english or none, was '" + stopWords + "'");
-        }
-        Settings s = new Settings(p.integer("ngrams", 1, 1), stopWords.equals("english"), p.flag("lowercase", true),
+        Settings s = new Settings(p.integer("ngrams", 1), stopWords.equals("english"), p.flag("lowercase", true),
                 p.flag("stripHtml", true));
-        int maxFeatures = p.integer("maxFeatures", 20_000, 1);
-        int minDf = p.integer("minDf", 2, 1);
+        int maxFeatures = p.integer("maxFeatures", 20_000);
+        int minDf = p.integer("minDf", 2);
         boolean hashing = p.flag("hashing", false);
         Map<String, Map<String, Integer>> vocab = new LinkedHashMap<>();
         Map<String, double[]> idf = new LinkedHashMap<>();

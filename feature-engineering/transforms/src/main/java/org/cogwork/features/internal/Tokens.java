@@ -29,7 +29,8 @@ public final class Tokens extends Transform {
     static final int UNKNOWN = 1;
 
     public Tokens() {
-        super("tokens", "columns", "maxLength", "maxFeatures", "minDf", "stopWords", "lowercase", "stripHtml");
+        super("tokens", Param.columns(), Param.whole("maxLength", 1), Param.whole("maxFeatures", 1), Param.whole("minDf", 1),
+                Param.oneOf("stopWords", "english", "none"), Param.flag("lowercase"), Param.flag("stripHtml"));
     }
 
     @Override
@@ -39,13 +40,10 @@ public final class Tokens extends Transform {
             throw p.error("columns", "no TEXT column to tokenise");
         }
         String stopWords = p.string("stopWords", "none");
-        if (!stopWords.equals("english") && !stopWords.equals("none")) {
-            throw p.error("stopWords", "must be english or none, was '" + stopWords + "'");
-        }
         TfIdf.Settings s = new TfIdf.Settings(1, stopWords.equals("english"), p.flag("lowercase", true), p.flag("stripHtml", true));
-        int maxLength = p.integer("maxLength", 256, 1);
-        int maxFeatures = p.integer("maxFeatures", 20_000, 1);
-        int minDf = p.integer("minDf", 2, 1);
+        int maxLength = p.integer("maxLength", 256);
+        int maxFeatures = p.integer("maxFeatures", 20_000);
+        int minDf = p.integer("minDf", 2);
         Map<String, List<String>> vocab = new LinkedHashMap<>();
         for (String col : cols) {
             Map<String, Integer> df = new HashMap<>();

@@ -14,6 +14,7 @@ import org.cogwork.api.data.Dataset;
 import org.cogwork.api.data.Schema;
 import org.cogwork.api.feature.FeatureTransform;
 import org.cogwork.api.feature.FittedTransform;
+import org.cogwork.api.problem.InvalidFieldException;
 
 /**
  * Base of the built-in transforms: parameters checked by {@link Params}, fitted state saved as JSON with
@@ -21,9 +22,9 @@ import org.cogwork.api.feature.FittedTransform;
  */
 abstract class Transform implements FeatureTransform {
     private final String name;
-    private final String[] parameters;
+    private final Param[] parameters;
 
-    Transform(String name, String... parameters) {
+    Transform(String name, Param... parameters) {
         this.name = name;
         this.parameters = parameters;
     }
@@ -34,8 +35,27 @@ abstract class Transform implements FeatureTransform {
     }
 
     @Override
+    public void validate(Map<String, Object> params) {
+        check(new Params(name, params, parameters));
+    }
+
+    @Override
     public FittedTransform fit(Dataset training, Map<String, Object> params) {
-        return fit(training.schema(), training, new Params(name, params, parameters));
+        Params p;
+        try {
+            p = new Params(name, params, parameters);
+            check(p);
+        } catch (InvalidFieldException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return fit(training.schema(), training, p);
+    }
+
+    /**
+     * Rules between parameters that need no data (one needed when another has a value, two that exclude each
+     * other), thrown as {@link Params#invalid}; each parameter alone was checked against its declaration.
+     */
+    void check(Params p) {
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.cogwork.api.data.RowCursor;
 import org.cogwork.api.data.Schema;
 import org.cogwork.api.feature.FeatureTransform;
 import org.cogwork.api.feature.FittedTransform;
+import org.cogwork.api.problem.InvalidFieldException;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -30,22 +31,38 @@ public class Winsorize implements FeatureTransform {
         return "winsorize";
     }
 
+    /** Names, types and ranges, without data: a wrong parameter is refused when the training spec is submitted. */
     @Override
-    public FittedTransform fit(Dataset training, Map<String, Object> params) {
+    public void validate(Map<String, Object> params) {
         for (String k : params.keySet()) {
             if (!List.of("columns", "lower", "upper", "target").contains(k)) {
-                throw new IllegalArgumentException("winsorize: unknown parameter '" + k + "'; use [columns, lower, upper]");
+                throw new InvalidFieldException(k, "winsorize: unknown parameter '" + k + "'; use [columns, lower, upper]");
             }
+        }
+        Object columns = params.get("columns");
+        if (columns != null && !(columns instanceof List<?> l && l.stream().allMatch(c -> c instanceof String))) {
+            throw new InvalidFieldException("columns", "winsorize.columns: must be an array of column names");
         }
         double lower = number(params, "lower", 0.01);
         double upper = number(params, "upper", 0.99);
         if (!(lower >= 0 && lower < upper && upper <= 1)) {
-            throw new IllegalArgumentException("winsorize.lower/upper: need 0 <= lower < upper <= 1, were " + lower + ", " + upper);
+            throw new InvalidFieldException(params.containsKey("lower") ? "lower" : "upper",
+                    "winsorize.lower/upper: need 0 <= lower < upper <= 1, were " + lower + ", " + upper);
         }
+    }
+
+    @Override
+    public FittedTransform fit(Dataset training, Map<String, Object> params) {
+        try {
+            validate(params);
+        } catch (InvalidFieldException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        double lower = number(params, "lower", 0.01);
+        double upper = number(params, "upper", 0.99);
         Schema schema = training.schema();
         List<String> cols = new ArrayList<>();
-        Object given = params.get("columns");
-        if (given instanceof List<?> l) {
+        if (params.get("columns") instanceof List<?> l) {
             for (Object c : l) {
                 Field f = schema.field(String.valueOf(c)).orElseThrow(() -> new IllegalArgumentException(
                         "winsorize.columns: unknown column '" + c + "'"));
@@ -83,17 +100,20 @@ public class Winsorize implements FeatureTransform {
         if (v == null) {
             return dflt;
         }
-        try {
-            return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("winsorize." + k + ": must be a number, was '" + v + "'");
+        if (v instanceof Number n) {
+            return n.doubleValue();
         }
+        throw new InvalidFieldException(k, "winsorize." + k + ": must be a number, was " + (v instanceof String ? "'" + v + "'" : v));
     }
 
     @Override
     public FittedTransform load(InputStream in) throws IOException {
         Properties p = new Properties();
         p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        if (p.getProperty("inputs") == null || p.getProperty("columns") == null) {
+            // found by the transform contract suite: garbage loaded as an empty transform that dropped every column
+            throw new IOException("not a saved winsorize transform (no inputs or columns)");
+        }
         int n = Integer.parseInt(p.getProperty("columns", "0"));
         List<Field> fields = new ArrayList<>();
         int inputs = Integer.parseInt(p.getProperty("inputs", "0"));

@@ -7,6 +7,7 @@ import org.cogwork.api.engine.AlgorithmInfo;
 import org.cogwork.api.engine.Engine;
 import org.cogwork.api.engine.EngineException;
 import org.cogwork.api.engine.EngineInfo;
+import org.cogwork.api.engine.Hyperparameter;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.Task;
 import org.cogwork.api.engine.TrainingContext;
@@ -23,10 +24,10 @@ public class FaultyEngine implements Engine {
     static final String NAME = "faulty";
 
     private final EngineInfo info = new EngineInfo(NAME, "1.0.0", List.of(
-            new AlgorithmInfo("fail", Task.CLASSIFICATION, "throws an IllegalStateException", Map.of()),
-            new AlgorithmInfo("hang", Task.CLASSIFICATION, "ignores cancel and interrupts, then fails", Map.of(
-                    "seconds", "how long it hangs (default 20)",
-                    "megabytes", "memory it holds while it hangs (default 64)"))));
+            new AlgorithmInfo("fail", Task.CLASSIFICATION, "throws an IllegalStateException", List.of()),
+            new AlgorithmInfo("hang", Task.CLASSIFICATION, "ignores cancel and interrupts, then fails", List.of(
+                    Hyperparameter.integer("seconds", 20, "how long it hangs").atLeast(0).atMost(3_600),
+                    Hyperparameter.integer("megabytes", 64, "memory it holds while it hangs").atLeast(0).atMost(4_096)))));
 
     @Override
     public EngineInfo info() {

@@ -1,0 +1,18 @@
+package org.cogwork.api.problem;
+
+/** Too many requests (a queue full, repeated failed sign-ins): 429 with the seconds to wait. */
+public class TooManyRequestsException extends ApiException {
+    private static final long serialVersionUID = 1L;
+
+    private final long retryAfterSeconds;
+
+    public TooManyRequestsException(String error, long retryAfterSeconds) {
+        super(429, error, null, null);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds the client should wait before it tries again (the {@code Retry-After} header). */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,4 @@
+-- Version 3 made the prediction log and feedback tables. They belong to the serving bundle, which now creates them
+-- in its own migrations (org.cogwork.serving V1, "CREATE TABLE IF NOT EXISTS" with the same definitions). A
+-- database where this version was applied keeps its tables and rows; in a new one this version does nothing.
+-- (Edited after release on purpose: the only change is what a new database gets, and serving makes that.)

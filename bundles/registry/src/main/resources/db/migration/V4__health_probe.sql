@@ -1,0 +1,3 @@
+-- Version 4 made cogwork_health, the row /health writes and reads back. The metadata store itself now creates it
+-- when it opens (org.cogwork.persistence, "CREATE TABLE IF NOT EXISTS"); in a new database this version does
+-- nothing. (Edited after release on purpose: a database where it was applied keeps its table and row.)

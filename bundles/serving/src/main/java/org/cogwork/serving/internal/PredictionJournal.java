@@ -1,0 +1,438 @@
+package org.cogwork.serving.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.problem.ApiException;
+import org.cogwork.api.problem.TooManyRequestsException;
+import org.cogwork.api.serving.PredictionRecord;
+import org.cogwork.runtime.rest.Json;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The prediction log's front half: every prediction is appended to a local journal before its id goes back to the
+ * caller, and a single thread moves the journal into the metadata store ({@link Predictions}) in batches. Nothing
+ * acknowledged is lost: a record is in the journal file (the kernel's page cache, which survives a {@code kill -9}
+ * of the process) before the response is written, and a journal segment is deleted only once every record in it
+ * is in the store. After a crash, the segments left over are read back at activation and stored again, skipping
+ * ids already there. What the journal does not promise: surviving a crash of the machine itself (no fsync per
+ * request; {@code journal.fsync} in a later version if that is wanted).
+ *
+ * <p>When the store falls behind by more than {@code log.queue} records, predict answers 429 with Retry-After
+ * instead of acknowledging what it might not keep ({@link #admit()}). A read of a prediction that is still on its
+ * way waits for it ({@link #awaitStored}), so feedback on any acknowledged id works at once.
+ *
+ * <p>Layout: {@code <data>/serving/journal/<n>.jsonl}, one JSON object per line (the {@code predictions} row:
+ * id, time, model, version, input, output, latency, shadow, caller key), a new segment every 64 MB.
+ */
+@Component(service = PredictionJournal.class, configurationPid = ServingConfig.PID)
+public class PredictionJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictionJournal.class);
+    static final long SEGMENT_BYTES = 64L << 20;
+    private static final int BATCH = 1000;
+    private static final long STOP_WAIT_MS = 10_000;
+
+    /** One journal line. Short names: it is written for every prediction. */
+    record Line(String id, long t, String m, int v, Map<String, Object> in, Object out, Map<String, Object> sc,
+                long us, boolean sh, String ck) {
+        static Line of(PredictionRecord r) {
+            return new Line(r.id(), r.time().toEpochMilli(), r.modelName(), r.version(), r.input(), r.output().value(),
+                    new LinkedHashMap<>(r.output().scores()), r.latencyMicros(), r.shadow(), r.callerKey());
+        }
+
+        PredictionRecord record() {
+            Map<String, Double> scores = new LinkedHashMap<>();
+            if (sc != null) {
+                sc.forEach((k, x) -> scores.put(k, Predictions.score(x))); // NaN comes back as the string "NaN"
+            }
+            return new PredictionRecord(id, Instant.ofEpochMilli(t), m, v, in, new Prediction(out, scores), us, sh, ck);
+        }
+    }
+
+    /** A segment file and how many of its records are not in the store yet. */
+    private static final class Segment {
+        final long number;
+        final Path path;
+        final AtomicLong outstanding = new AtomicLong();
+        volatile boolean closed;
+
+        Segment(long number, Path path) {
+            this.number = number;
+            this.path = path;
+        }
+    }
+
+    /** A record on its way to the store, with its segment; {@code recovered} when read back after a crash. */
+    private record Pending(PredictionRecord record, Segment segment, boolean recovered) {
+    }
+
+    private final Path dir;
+    private final Predictions store;
+    private final int capacity;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** Ids in the queue (for reads that must wait for them). */
+    private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+    private final Object appendLock = new Object();
+    /** Journaled and not yet stored: in the queue or in the batch the drainer is storing. */
+    private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong storeFailures = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong recovered = new AtomicLong();
+    private final Thread drainer;
+    private volatile boolean running = true;
+    /** Time of the oldest prediction not yet stored (the head of the batch being stored); 0 when none is known. */
+    private volatile long oldestWaitingMillis;
+    private Segment current;
+    private FileChannel channel;
+    private long size;
+    private MeterRegistry meters;
+    private List<Meter> ownMeters = List.of();
+
+    @Activate
+    public PredictionJournal(ServingConfig config, @Reference Predictions store, BundleContext ctx,
+                             @Reference MeterRegistry meters) throws IOException {
+        this(dataDir(ctx).resolve("serving").resolve("journal"), store, config.log_queue());
+        meters(meters);
+    }
+
+    /**
+     * Puts the log's figures on the platform's registry: the counters {@code /api/serving} shows under {@code log},
+     * read from the same fields (the queue depth and lag Prometheus sees are the ones {@link #admit()} acts on).
+     */
+    void meters(MeterRegistry registry) {
+        meters = registry;
+        ownMeters = List.of(
+                Gauge.builder("cogwork.prediction.log.queued", backlog, AtomicLong::get)
+                        .description("predictions journaled and not yet in the store (predict answers 429 at log.queue)")
+                        .register(registry),
+                TimeGauge.builder("cogwork.prediction.log.lag", this, TimeUnit.MILLISECONDS, PredictionJournal::lagMillis)
+                        .description("how long the oldest waiting batch has waited for the store; 0 when nothing waits")
+                        .register(registry),
+                FunctionCounter.builder("cogwork.prediction.log.stored", stored, AtomicLong::get)
+                        .description("predictions moved from the journal into the store").register(registry),
+                FunctionCounter.builder("cogwork.prediction.log.refused", refused, AtomicLong::get)
+                        .description("predict requests refused with 429 because the log was log.queue predictions behind")
+                        .register(registry),
+                FunctionCounter.builder("cogwork.prediction.log.store.failures", storeFailures, AtomicLong::get)
+                        .description("failed attempts to store a batch (retried; the journal keeps the batch)").register(registry),
+                FunctionCounter.builder("cogwork.prediction.log.recovered", recovered, AtomicLong::get)
+                        .description("predictions read back from the journal at start (left by a crash) to store again")
+                        .register(registry));
+    }
+
+    /** Age of the oldest prediction waiting for the store; 0 when none waits. */
+    private double lagMillis() {
+        long oldest = oldestWaitingMillis;
+        return backlog.get() == 0 || oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
+    }
+
+    PredictionJournal(Path dir, Predictions store, int capacity) throws IOException {
+        this.dir = dir;
+        this.store = store;
+        this.capacity = Math.max(1, capacity);
+        Files.createDirectories(dir);
+        long last = recover();
+        open(last + 1);
+        drainer = new Thread(this::drain, "cogwork-prediction-log");
+        drainer.setDaemon(true);
+        drainer.start();
+    }
+
+    private static Path dataDir(BundleContext ctx) {
+        String d = ctx.getProperty("cogwork.data.dir");
+        return Path.of(d == null ? "data" : d);
+    }
+
+    /** Queues what earlier runs journaled but did not store; returns the highest segment number seen. */
+    private long recover() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().matches("\\d{12}\\.jsonl")).sorted().toList();
+        }
+        long last = 0;
+        for (Path file : files) {
+            long number = Long.parseLong(file.getFileName().toString().substring(0, 12));
+            last = Math.max(last, number);
+            Segment seg = new Segment(number, file);
+            seg.closed = true;
+            int lines = 0;
+            int unreadable = 0;
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                for (String text; (text = in.readLine()) != null; ) {
+                    if (text.isBlank()) {
+                        continue;
+                    }
+                    try {
+                        PredictionRecord r = Json.MAPPER.readValue(text, Line.class).record();
+                        seg.outstanding.incrementAndGet();
+                        inFlight.put(r.id(), Boolean.TRUE);
+                        queue.add(new Pending(r, seg, true));
+                        backlog.incrementAndGet();
+                        lines++;
+                    } catch (JsonProcessingException e) {
+                        unreadable++; // a line cut short by a full disk: it was never acknowledged
+                    }
+                }
+            }
+            recovered.addAndGet(lines);
+            if (lines > 0 || unreadable > 0) {
+                LOG.info("Prediction journal {}: {} predictions to store again{}", file.getFileName(), lines,
+                        unreadable == 0 ? "" : ", " + unreadable + " unreadable lines skipped (written partly, never acknowledged)");
+            }
+            if (lines == 0) {
+                Files.deleteIfExists(file);
+            }
+        }
+        return last;
+    }
+
+    private void open(long number) throws IOException {
+        Segment seg = new Segment(number, dir.resolve(String.format("%012d.jsonl", number)));
+        channel = FileChannel.open(seg.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = channel.size();
+        current = seg;
+    }
+
+    /** 429 when the store is too far behind: better refused than acknowledged and lost. */
+    void admit() {
+        long waiting = backlog.get();
+        if (waiting >= capacity) {
+            refused.incrementAndGet();
+            throw new TooManyRequestsException("the prediction log is " + waiting + " predictions behind; try again in a second", 1);
+        }
+    }
+
+    /**
+     * Journals records, in one write, before their ids are returned. Returns when they are in the journal file;
+     * a 503 when the journal cannot be written (a full disk): the caller must not acknowledge them.
+     */
+    void append(List<PredictionRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * records.size());
+        try {
+            for (PredictionRecord r : records) {
+                Json.MAPPER.writeValue(bytes, Line.of(r));
+                bytes.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("a prediction cannot be written as JSON", e);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
+        synchronized (appendLock) {
+            if (!running) {
+                throw new ApiException(503, "serving is stopping; try again", null, null);
+            }
+            try {
+                while (buf.hasRemaining()) {
+                    size += channel.write(buf);
+                }
+                Segment seg = current;
+                seg.outstanding.addAndGet(records.size());
+                for (PredictionRecord r : records) {
+                    inFlight.put(r.id(), Boolean.TRUE);
+                    queue.add(new Pending(r, seg, false));
+                }
+                backlog.addAndGet(records.size());
+                if (size >= SEGMENT_BYTES) {
+                    roll();
+                }
+            } catch (IOException e) {
+                LOG.error("Cannot write the prediction journal {}: {}", current.path, e.toString());
+                throw new ApiException(503, "the prediction log cannot be written (" + e.getMessage() + "); nothing was kept", null, null);
+            }
+        }
+    }
+
+    private void roll() throws IOException {
+        Segment old = current;
+        channel.close();
+        old.closed = true;
+        open(old.number + 1);
+        deleteIfDone(old);
+    }
+
+    private static void deleteIfDone(Segment seg) {
+        if (seg.closed && seg.outstanding.get() == 0) {
+            try {
+                Files.deleteIfExists(seg.path);
+            } catch (IOException e) {
+                LOG.warn("Cannot delete the stored prediction journal {}: {}", seg.path, e.toString());
+            }
+        }
+    }
+
+    private void drain() {
+        List<Pending> batch = new ArrayList<>(BATCH);
+        long backoff = 100;
+        while (running || !queue.isEmpty()) {
+            try {
+                if (batch.isEmpty()) {
+                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, BATCH - 1);
+                    oldestWaitingMillis = first.record().time().toEpochMilli();
+                }
+                try {
+                    store(batch);
+                } catch (RuntimeException e) {
+                    // the store is down or busy: keep the batch (the journal has it too) and try again
+                    storeFailures.incrementAndGet();
+                    LOG.warn("Could not store {} predictions (will retry in {} ms): {}", batch.size(), backoff, e.toString());
+                    if (!running) {
+                        return; // stopping: the journal keeps them for the next start
+                    }
+                    Thread.sleep(backoff);
+                    backoff = Math.min(5_000, backoff * 2);
+                    continue;
+                }
+                backoff = 100;
+                stored.addAndGet(batch.size());
+                backlog.addAndGet(-batch.size());
+                Pending next = queue.peek();
+                oldestWaitingMillis = next == null ? 0 : next.record().time().toEpochMilli();
+                for (Pending p : batch) {
+                    inFlight.remove(p.record().id());
+                    if (p.segment().outstanding.decrementAndGet() == 0) {
+                        synchronized (appendLock) {
+                            deleteIfDone(p.segment());
+                        }
+                    }
+                }
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void store(List<Pending> batch) {
+        List<PredictionRecord> fresh = new ArrayList<>(batch.size());
+        List<PredictionRecord> again = new ArrayList<>();
+        for (Pending p : batch) {
+            (p.recovered() ? again : fresh).add(p.record());
+        }
+        if (!fresh.isEmpty()) {
+            store.append(fresh);
+        }
+        if (!again.isEmpty()) {
+            store.appendMissing(again);
+        }
+    }
+
+    /**
+     * Waits (at most {@code timeoutMillis}) until a prediction that is on its way is in the store; returns at once
+     * for one that is not in flight (stored, or unknown).
+     */
+    void awaitStored(String id, long timeoutMillis) {
+        if (id == null || !inFlight.containsKey(id)) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (inFlight) {
+            while (inFlight.containsKey(id)) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    inFlight.wait(Math.min(left, 50));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    Map<String, Object> stats() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        long waiting = backlog.get();
+        out.put("queued", waiting);
+        out.put("written", stored.get());
+        out.put("dropped", 0);
+        out.put("refused", refused.get());
+        out.put("failed", storeFailures.get());
+        out.put("recovered", recovered.get());
+        out.put("lagMillis", (long) lagMillis());
+        return out;
+    }
+
+    long queued() {
+        return backlog.get();
+    }
+
+    long written() {
+        return stored.get();
+    }
+
+    /** Stores what it can within a bounded wait; what is left stays in the journal for the next start. */
+    @Deactivate
+    @Override
+    public void close() {
+        if (meters != null) {
+            ownMeters.forEach(meters::remove);
+        }
+        synchronized (appendLock) {
+            running = false;
+        }
+        try {
+            drainer.join(STOP_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        drainer.interrupt();
+        synchronized (appendLock) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the prediction journal: {}", e.toString());
+            }
+            current.closed = true;
+            deleteIfDone(current);
+        }
+        if (backlog.get() > 0) {
+            LOG.info("{} predictions stay in the journal until the next start", backlog.get());
+        }
+    }
+}

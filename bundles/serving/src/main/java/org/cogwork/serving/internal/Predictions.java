@@ -1,0 +1,244 @@
+package org.cogwork.serving.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.problem.Fields;
+import org.cogwork.api.registry.RegisteredModel;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.serving.PredictionLog;
+import org.cogwork.api.serving.PredictionRecord;
+import org.cogwork.runtime.rest.Json;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.cogwork.persistence.Database;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The prediction log over the metadata store ({@code predictions}, migration V3). A record's input is kept as
+ * JSON text (column → value), its output as {@code {"value": ..., "scores": {...}}}; times in epoch milliseconds.
+ * JSON numbers come back as {@link Integer}, {@link Long} or {@link Double} (whichever fits), so a value written
+ * as another {@link Number} type (a {@code Float}, a {@code Short}) reads back as the JSON equivalent.
+ */
+@Component(name = "org.cogwork.registry.predictions", service = {PredictionLog.class, Predictions.class})
+public class Predictions implements PredictionLog {
+    /** Most records one {@link #append} takes (one transaction). */
+    static final int MAX_BATCH = 10_000;
+    /** Most records one {@link #list} returns. */
+    static final int MAX_LIST = 50_000;
+    static final int MAX_ID = 100;
+    private static final int IN_CHUNK = 1000;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    private final Database db;
+
+    @Activate
+    public Predictions(@Reference Database db) {
+        this.db = db;
+    }
+
+    /** A record as stored: the JSON texts written before the transaction, so the transaction only writes. */
+    private record Row(PredictionRecord r, String input, String output) {
+    }
+
+    @Override
+    public void append(List<PredictionRecord> records) {
+        if (records == null) {
+            throw new InvalidFieldException("records", "records must not be null");
+        }
+        if (records.size() > MAX_BATCH) {
+            throw new InvalidFieldException("records", "at most " + MAX_BATCH + " records per append, was " + records.size());
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        List<Row> rows = new ArrayList<>(records.size());
+        Set<String> ids = new HashSet<>();
+        for (PredictionRecord r : records) {
+            rows.add(validate(r));
+            if (!ids.add(r.id())) {
+                throw new InvalidFieldException("id", "prediction id '" + r.id() + "' appears twice in the batch");
+            }
+        }
+        // Serving's ids are fresh UUIDs: insert at once, and only when that fails (a duplicate id, or a transient
+        // conflict) run the careful path, which names a logged id and retries transient failures.
+        try {
+            db.jdbi().useTransaction(h -> insert(h, rows));
+            return;
+        } catch (RuntimeException e) {
+            // nothing was written (the transaction rolled back): take the careful path below
+        }
+        db.txVoid(h -> {
+            // Ids must be unique: report a logged one by name (a race between two appends of one id ends in the
+            // unique-key violation, retried by tx(), and then found here).
+            List<String> all = new ArrayList<>(ids);
+            for (int i = 0; i < all.size(); i += IN_CHUNK) {
+                Optional<String> taken = h.createQuery("SELECT id FROM predictions WHERE id IN (<ids>)")
+                        .bindList("ids", all.subList(i, Math.min(all.size(), i + IN_CHUNK)))
+                        .mapTo(String.class).findFirst();
+                if (taken.isPresent()) {
+                    throw new InvalidFieldException("id", "prediction id '" + taken.get() + "' is already logged");
+                }
+            }
+            insert(h, rows);
+        });
+    }
+
+    /**
+     * Appends the records whose ids are not logged yet and skips the others: the journal storing again, after a
+     * crash, what it may already have stored.
+     */
+    void appendMissing(List<PredictionRecord> records) {
+        List<Row> rows = new ArrayList<>(records.size());
+        for (PredictionRecord r : records) {
+            rows.add(validate(r));
+        }
+        db.txVoid(h -> {
+            Set<String> logged = new HashSet<>();
+            for (int i = 0; i < rows.size(); i += IN_CHUNK) {
+                logged.addAll(h.createQuery("SELECT id FROM predictions WHERE id IN (<ids>)")
+                        .bindList("ids", rows.subList(i, Math.min(rows.size(), i + IN_CHUNK)).stream().map(x -> x.r().id()).toList())
+                        .mapTo(String.class).list());
+            }
+            Set<String> seen = new HashSet<>(logged);
+            insert(h, rows.stream().filter(x -> seen.add(x.r().id())).toList());
+        });
+    }
+
+    private static void insert(Handle h, List<Row> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedBatch b = h.prepareBatch("INSERT INTO predictions (id, model_name, ver, at_time, input_json, output_json, "
+                + "latency_micros, shadow, caller_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        for (Row row : rows) {
+            PredictionRecord r = row.r();
+            b.add(r.id(), r.modelName(), r.version(), r.time().toEpochMilli(), row.input(), row.output(),
+                    r.latencyMicros(), r.shadow(), r.callerKey());
+        }
+        b.execute();
+    }
+
+    private static Row validate(PredictionRecord r) {
+        if (r == null) {
+            throw new InvalidFieldException("records", "records must not contain null");
+        }
+        predictionId(r.id());
+        RegisteredModel.checkName(r.modelName(), "name");
+        if (r.version() < 1) {
+            throw new InvalidFieldException("version", "version must be >= 1, was " + r.version());
+        }
+        if (r.time() == null) {
+            throw new InvalidFieldException("time", "time must not be null (prediction '" + r.id() + "')");
+        }
+        if (r.output() == null) {
+            throw new InvalidFieldException("output", "output must not be null (prediction '" + r.id() + "')");
+        }
+        if (r.latencyMicros() < 0) {
+            throw new InvalidFieldException("latency_micros", "latency_micros must be >= 0, was " + r.latencyMicros());
+        }
+        Fields.limit(r.callerKey(), 250, "caller_key");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("value", r.output().value());
+        out.put("scores", r.output().scores());
+        return new Row(r, json(r.input(), "input"), json(out, "output"));
+    }
+
+    static String predictionId(String id) {
+        Fields.require(id, "id");
+        return Fields.limit(id, MAX_ID, "id");
+    }
+
+    private static String json(Object value, String field) {
+        try {
+            return Json.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new InvalidFieldException(field, field + " cannot be written as JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    @Override
+    public Optional<PredictionRecord> find(String predictionId) {
+        if (predictionId == null || predictionId.length() > MAX_ID) {
+            return Optional.empty();
+        }
+        return db.jdbi().withHandle(h -> h.createQuery(SELECT + "WHERE id = ?").bind(0, predictionId)
+                .map((rs, c) -> read(rs)).findOne());
+    }
+
+    private static final String SELECT = "SELECT id, at_time, model_name, ver, input_json, output_json, latency_micros, shadow, "
+            + "caller_key FROM predictions ";
+
+    @Override
+    public List<PredictionRecord> list(String modelName, Instant from, Instant to, int limit) {
+        Fields.require(modelName, "model_name");
+        if (limit < 1 || limit > MAX_LIST) {
+            throw new InvalidFieldException("limit", "limit must be in 1.." + MAX_LIST + ", was " + limit);
+        }
+        if (from != null && to != null && to.isBefore(from)) {
+            throw new InvalidFieldException("to", "to (" + to + ") must not be before from (" + from + ")");
+        }
+        long lo = from == null ? Long.MIN_VALUE : from.toEpochMilli();
+        long hi = to == null ? Long.MAX_VALUE : to.toEpochMilli();
+        return db.jdbi().withHandle(h -> h.createQuery(SELECT + "WHERE model_name = ? AND at_time >= ? AND at_time < ? "
+                        + "ORDER BY at_time, id LIMIT " + limit)
+                .bind(0, modelName).bind(1, lo).bind(2, hi)
+                .map((rs, c) -> read(rs)).list());
+    }
+
+    @Override
+    public long count(String modelName, Integer version) {
+        Fields.require(modelName, "model_name");
+        return db.jdbi().withHandle(h -> version == null
+                ? h.createQuery("SELECT COUNT(*) FROM predictions WHERE model_name = ?").bind(0, modelName).mapTo(Long.class).one()
+                : h.createQuery("SELECT COUNT(*) FROM predictions WHERE model_name = ? AND ver = ?").bind(0, modelName)
+                        .bind(1, version.intValue()).mapTo(Long.class).one());
+    }
+
+    /** Whether a prediction with that id is logged (in {@code h}'s transaction). */
+    static boolean exists(Handle h, String predictionId) {
+        return h.createQuery("SELECT COUNT(*) FROM predictions WHERE id = ?").bind(0, predictionId).mapTo(Integer.class).one() > 0;
+    }
+
+    private static PredictionRecord read(ResultSet rs) throws SQLException {
+        String id = rs.getString(1);
+        Map<String, Object> input = parse(rs.getString(5), id);
+        Map<String, Object> out = parse(rs.getString(6), id);
+        Map<String, Double> scores = new LinkedHashMap<>();
+        if (out.get("scores") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> scores.put(String.valueOf(k), score(v)));
+        }
+        String callerKey = rs.getString(9);
+        return new PredictionRecord(id, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getInt(4), input,
+                new Prediction(out.get("value"), scores), rs.getLong(7), rs.getBoolean(8), callerKey);
+    }
+
+    /** A score as JSON gave it back: a number, or Jackson's quoted "NaN" / "Infinity". */
+    static Double score(Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        return v == null ? null : Double.valueOf(v.toString());
+    }
+
+    private static Map<String, Object> parse(String json, String id) {
+        try {
+            // LinkedHashMap keeps the columns in the order they were sent; JSON null values stay as null entries.
+            return Json.MAPPER.readValue(json, MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("prediction '" + id + "' has unreadable JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.cogwork.serving.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.cogwork.api.problem.ApiException;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.api.security.Role;
+import org.cogwork.api.serving.PredictionResponse;
+import org.cogwork.runtime.rest.Call;
+import org.cogwork.runtime.rest.Json;
+import org.cogwork.runtime.rest.RestResource;
+import org.cogwork.runtime.rest.Routes;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Serving's routes below the registry's {@code /api/models/}: predict and schema for integrators (and data
+ * scientists), a model's traffic policy and the serving counters for data scientists.
+ *
+ * <pre>{@code POST /api/models/credit-risk/predict {"rows": [{"Age": 30, ...}], "callerKey": "user-7"}
+ * → {"model": "credit-risk", "version": 3, "predictions": [{"id": "...", "value": "good", "scores": {...}}]}}</pre>
+ *
+ * <p>Predict is the hot path: its body is read once, bounded by the live {@code max.body.bytes} (413 beyond), and
+ * bound straight onto {@link PredictRequest}; it is not audited (every prediction is in the prediction log).
+ */
+@Component(service = RestResource.class)
+public class ServingResource implements RestResource {
+    private final Predictor predictor;
+
+    @Activate
+    public ServingResource(@Reference Predictor predictor) {
+        this.predictor = predictor;
+    }
+
+    /**
+     * The body of a prediction request.
+     *
+     * @param rows column → value (strings, numbers, booleans or null), one object per row
+     * @param callerKey sticks a caller to one version of a split, optional
+     * @param alias the alias to serve (overrides {@code ?alias=}), optional
+     */
+    public record PredictRequest(List<Map<String, Object>> rows, String callerKey, String alias) {
+        public PredictRequest {
+            if (rows == null) {
+                throw new InvalidFieldException("rows", "rows must be an array of objects (column → value)");
+            }
+            for (int i = 0; i < rows.size(); i++) {
+                Map<String, Object> row = rows.get(i);
+                if (row == null) {
+                    throw new InvalidFieldException("rows[" + i + "]", "each row must be an object of column → value");
+                }
+                for (Map.Entry<String, Object> e : row.entrySet()) {
+                    if (e.getValue() instanceof Map || e.getValue() instanceof List) {
+                        throw new InvalidFieldException("rows[" + i + "]." + e.getKey(), "values must be strings, numbers, booleans or null");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The answer of a prediction request: the version that served it and one prediction per row, in order. */
+    public record PredictResult(String model, int version, List<Item> predictions) {
+        /** One prediction; {@code id} is what feedback is sent on. */
+        public record Item(String id, Object value, Map<String, Double> scores) {
+        }
+
+        static PredictResult of(PredictionResponse r) {
+            List<Item> items = new ArrayList<>(r.predictions().size());
+            for (PredictionResponse.Item i : r.predictions()) {
+                items.add(new Item(i.predictionId(), i.prediction().value(), i.prediction().scores()));
+            }
+            return new PredictResult(r.modelName(), r.version(), items);
+        }
+    }
+
+    @Override
+    public void routes(Routes r) {
+        r.tag("serving");
+        r.post("/api/models/{name}/predict").roles(Role.INTEGRATOR, Role.DATA_SCIENTIST).body(PredictRequest.class).streamed()
+                .returns(PredictResult.class).audited(false)
+                .query("alias", "the alias to serve (default: the model's traffic policy, else production)")
+                .query("version", "a version to serve, overriding alias and policy")
+                .summary("predicts one output per row; each prediction is logged with an id for feedback")
+                .handle(call -> {
+                    PredictRequest body = read(call);
+                    String alias = body.alias() != null ? body.alias() : call.query("alias");
+                    return PredictResult.of(predictor.predict(call.path("name"), alias, version(call), body.callerKey(), body.rows()));
+                });
+        r.get("/api/models/{name}/schema").roles(Role.INTEGRATOR, Role.DATA_SCIENTIST).returns(Map.class)
+                .query("alias", "the alias whose version to describe (default production)")
+                .query("version", "a version to describe, overriding alias")
+                .summary("what to send: the features and their types, the target and the labels")
+                .handle(call -> predictor.schema(call.path("name"), call.query("alias"), version(call)));
+        r.get("/api/models/{name}/traffic").roles(Role.DATA_SCIENTIST).returns(JsonNode.class)
+                .summary("the model's traffic policy: a weighted split between versions and shadow versions")
+                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.policy(call.path("name")))));
+        r.put("/api/models/{name}/traffic").roles(Role.DATA_SCIENTIST).body(ObjectNode.class).returns(JsonNode.class)
+                .summary("sets the traffic policy {\"split\": [{\"version\", \"weight\"}], \"shadow\": [version]}")
+                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.set(call.path("name"),
+                        TrafficPolicies.parse((ObjectNode) call.body()), call.principal().name()))));
+        r.delete("/api/models/{name}/traffic").roles(Role.DATA_SCIENTIST).returns(JsonNode.class)
+                .summary("clears the traffic policy: default traffic goes to the production alias")
+                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.set(call.path("name"), org.cogwork.api.serving.TrafficPolicy.NONE,
+                        call.principal().name()))));
+        r.get("/api/serving").roles(Role.DATA_SCIENTIST).returns(Map.class)
+                .summary("per-version counters, loaded models and the prediction log queue")
+                .handle(call -> predictor.stats());
+    }
+
+    private static Integer version(Call<?> call) {
+        return call.query("version") == null ? null : call.queryInt("version", 0, 1, Integer.MAX_VALUE);
+    }
+
+    /** The predict body, at most {@code max.body.bytes} (live configuration), bound strictly. */
+    private PredictRequest read(Call<?> call) throws IOException {
+        long max = predictor.maxBodyBytes;
+        if (call.request().getContentLengthLong() > max) {
+            throw tooLarge(max);
+        }
+        byte[] bytes;
+        try (InputStream in = call.request().getInputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        } catch (RuntimeException e) {
+            // the container's refusal while the body streams in (a broken chunked encoding, say)
+            throw new InvalidFieldException("body", "the request body could not be read");
+        }
+        if (bytes.length > max) {
+            throw tooLarge(max);
+        }
+        PredictRequest body = Json.MAPPER.readValue(bytes, PredictRequest.class);
+        if (body == null) {
+            throw new InvalidFieldException("body", "the request body must be a JSON object, was null");
+        }
+        return body;
+    }
+
+    private static ApiException tooLarge(long max) {
+        return new ApiException(413, "request body larger than " + max + " bytes", "body", null);
+    }
+}
