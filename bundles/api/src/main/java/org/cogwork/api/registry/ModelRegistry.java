@@ -30,6 +30,16 @@ public interface ModelRegistry {
 
     Optional<RegisteredModel> model(String name);
 
+    /**
+     * How many writes to models, versions, aliases and tags this node has committed since it started: a counter a
+     * cache compares in nanoseconds to notice a local change at once (a client that moves an alias and predicts
+     * right after sees the new version). Writes made by other nodes sharing the store are not counted; a cache
+     * bounds its staleness for those by re-reading (serving: at most once a second).
+     *
+     * @since 0.5
+     */
+    long localChanges();
+
     Page<RegisteredModel> searchModels(String nameLike, int maxResults, String pageToken);
 
     /** Changes the description, recorded in the audit log with {@code actor}. */

@@ -4,7 +4,7 @@
  * @since 0.1
  */
 @Export
-@Version("0.4.0")
+@Version("0.5.0")
 package org.cogwork.api.registry;
 
 import org.osgi.annotation.bundle.Export;

@@ -47,6 +47,8 @@ public class Models implements ModelRegistry {
     private static final Pattern FILTER = Pattern.compile("\\s*(name|run_id)\\s*=\\s*'([^']*)'\\s*", Pattern.CASE_INSENSITIVE);
 
     private final Database db;
+    /** Writes committed through this instance, for {@link #localChanges()}. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile EventAdmin events;
@@ -131,7 +133,13 @@ public class Models implements ModelRegistry {
         validateTags(tags);
         String who = actor(actor);
         db.tx(h -> insertModel(h, name, description, tags, who));
+        changes.incrementAndGet();
         return model(name).orElseThrow();
+    }
+
+    @Override
+    public long localChanges() {
+        return changes.get();
     }
 
     @Override
@@ -179,6 +187,7 @@ public class Models implements ModelRegistry {
             h.execute("UPDATE registered_models SET description = ?, updated = ? WHERE id = ?", description, System.currentTimeMillis(), id);
             audit(h, id, who, "update_model", null, null, null, null);
         });
+        changes.incrementAndGet();
         return model(name).orElseThrow(() -> noModel(name));
     }
 
@@ -193,6 +202,7 @@ public class Models implements ModelRegistry {
             h.execute("UPDATE registered_models SET active_name = NULL, deleted_time = ?, updated = ? WHERE id = ?", now, now, id);
             audit(h, id, who, "delete_model", null, null, null, null);
         });
+        changes.incrementAndGet();
         post(Topics.MODEL_DELETED, Map.of(Topics.MODEL_NAME, name, Topics.USER, who));
     }
 
@@ -207,6 +217,7 @@ public class Models implements ModelRegistry {
             }
             h.execute("UPDATE registered_models SET updated = ? WHERE id = ?", System.currentTimeMillis(), id);
         });
+        changes.incrementAndGet();
     }
 
     @Override
@@ -244,6 +255,7 @@ public class Models implements ModelRegistry {
             audit(h, id, who, "create_version", v, null, null, runId == null ? null : "run " + runId);
             return v;
         });
+        changes.incrementAndGet();
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put(Topics.MODEL_NAME, modelName);
         ev.put(Topics.MODEL_VERSION, version);
@@ -339,6 +351,7 @@ public class Models implements ModelRegistry {
                 audit(h, id, who, "approve_version", version, null, null, approval);
             }
         });
+        changes.incrementAndGet();
         return version(modelName, version).orElseThrow(() -> noVersion(modelName, version));
     }
 
@@ -365,6 +378,7 @@ public class Models implements ModelRegistry {
             }
             audit(h, id, who, "delete_version", version, null, null, null);
         });
+        changes.incrementAndGet();
         post(Topics.MODEL_DELETED, Map.of(Topics.MODEL_NAME, modelName, Topics.MODEL_VERSION, version, Topics.USER, who));
     }
 
@@ -379,6 +393,7 @@ public class Models implements ModelRegistry {
                 h.execute("INSERT INTO model_version_tags (model_id, ver, tag_key, tag_value) VALUES (?, ?, ?, ?)", id, version, key, value);
             }
         });
+        changes.incrementAndGet();
     }
 
     @Override
@@ -399,6 +414,7 @@ public class Models implements ModelRegistry {
             audit(h, id, who, "set_alias", version, alias, prev.orElse(null), null);
             return prev.orElse(null);
         });
+        changes.incrementAndGet();
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put(Topics.MODEL_NAME, modelName);
         ev.put(Topics.ALIAS, alias);
@@ -420,6 +436,7 @@ public class Models implements ModelRegistry {
             h.execute("DELETE FROM model_aliases WHERE model_id = ? AND alias_name = ?", id, alias);
             audit(h, id, who, "delete_alias", null, alias, prev, null);
         });
+        changes.incrementAndGet();
     }
 
     @Override

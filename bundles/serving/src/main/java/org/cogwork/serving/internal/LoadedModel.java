@@ -38,6 +38,10 @@ public final class LoadedModel implements AutoCloseable {
     private final Model model;
     private final String target;
     private final Schema features;
+    private final List<String> featureNames;
+    /** The cache's hold plus one per running request; the model is closed when it drops to zero. */
+    private final java.util.concurrent.atomic.AtomicInteger holds = new java.util.concurrent.atomic.AtomicInteger(1);
+    private final java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
 
     private LoadedModel(ModelPackage.Manifest manifest, FittedPipeline pipeline, Model model) {
         this.manifest = manifest;
@@ -51,6 +55,7 @@ public final class LoadedModel implements AutoCloseable {
             }
         }
         this.features = new Schema(f);
+        this.featureNames = f.stream().map(Field::name).toList();
     }
 
     /**
@@ -83,32 +88,52 @@ public final class LoadedModel implements AutoCloseable {
         return manifest;
     }
 
+    /** Predicts one output per row, strict about columns. */
+    public List<Prediction> predict(List<Map<String, Object>> rows) {
+        return predictRows(rows(rows, false));
+    }
+
     /**
-     * Predicts one output per row.
+     * The caller's rows as the model's input rows, checked against the features the model was trained on.
      *
      * @param rows column name → value (JSON types: strings, numbers, booleans; dates as ISO strings)
-     * @throws InvalidFieldException naming the row and field, e.g. {@code rows[3].Age: missing feature}
+     * @param ignoreUnknown whether columns the model does not take are ignored (else they are refused, named)
+     * @throws InvalidFieldException naming the row and field, e.g. {@code rows[3].Age: missing feature}; a row
+     *         missing several features names them all
      */
-    public List<Prediction> predict(List<Map<String, Object>> rows) {
+    public List<Row> rows(List<Map<String, Object>> rows, boolean ignoreUnknown) {
         List<Row> input = new ArrayList<>(rows.size());
+        int n = features.size();
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> r = rows.get(i);
-            for (String k : r.keySet()) {
-                if (features.indexOf(k) < 0) {
-                    throw invalid("rows[" + i + "]." + k, "unknown feature; the model takes "
-                            + features.fields().stream().map(Field::name).toList());
+            Object[] v = new Object[n];
+            List<String> missing = null;
+            for (int c = 0; c < n; c++) {
+                String name = featureNames.get(c);
+                Object value = r.get(name);
+                if (value == null && !r.containsKey(name)) {
+                    (missing == null ? missing = new ArrayList<>() : missing).add(name);
+                }
+                v[c] = value;
+            }
+            if (!ignoreUnknown && r.size() != n - (missing == null ? 0 : missing.size())) {
+                for (String k : r.keySet()) {
+                    if (features.indexOf(k) < 0) {
+                        throw invalid("rows[" + i + "]." + k, "unknown feature; the model takes " + featureNames);
+                    }
                 }
             }
-            Object[] v = new Object[features.size()];
-            for (int c = 0; c < v.length; c++) {
-                String name = features.fields().get(c).name();
-                if (!r.containsKey(name)) {
-                    throw invalid("rows[" + i + "]." + name, "missing feature");
-                }
-                v[c] = r.get(name);
+            if (missing != null) {
+                throw missing.size() == 1 ? invalid("rows[" + i + "]." + missing.get(0), "missing feature")
+                        : invalid("rows[" + i + "]", "missing features " + String.join(", ", missing));
             }
             input.add(new Row(features, v));
         }
+        return input;
+    }
+
+    /** Predicts one output per checked row (from {@link #rows}); several callers' rows may be batched into one call. */
+    public List<Prediction> predictRows(List<Row> input) {
         List<Row> transformed;
         try {
             transformed = pipeline.apply(Dataset.of(features, input)).toList();
@@ -154,8 +179,36 @@ public final class LoadedModel implements AutoCloseable {
         return new InvalidFieldException(field, field + ": " + message);
     }
 
+    /**
+     * Holds the model for one request; false once it was retired and every earlier request finished (then it is
+     * closed: load it again). Every successful acquire is paired with one {@link #release()}.
+     */
+    public boolean acquire() {
+        for (int h = holds.get(); h > 0; h = holds.get()) {
+            if (holds.compareAndSet(h, h + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ends a request's hold; the last hold of a retired model closes it. */
+    public void release() {
+        if (holds.decrementAndGet() == 0) {
+            model.close();
+        }
+    }
+
+    /** Takes the model out of service: it is closed as soon as the requests running on it have finished. */
+    public void retire() {
+        if (retired.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    /** Retires the model (see {@link #retire()}). */
     @Override
     public void close() {
-        model.close();
+        retire();
     }
 }

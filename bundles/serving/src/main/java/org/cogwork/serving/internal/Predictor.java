@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.cogwork.api.engine.Engine;
+import org.cogwork.api.data.Row;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.event.Events;
 import org.cogwork.api.event.Topics;
@@ -49,10 +50,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Predicts with registered model versions: resolves the alias (default {@code production}) or version in the
- * registry, loads the version's {@code model.zip} from its run's artifacts once (kept in a small LRU cache,
- * closed when evicted or when its engine goes away), predicts, and queues every prediction for the log with
- * an id the caller can send feedback on. Loading and unloading a version are announced as {@link Topics#MODEL_LOADED}
+ * Predicts with registered model versions: resolves the alias (default {@code production}), traffic policy or version
+ * from memory ({@link ModelRoutes}: no database on the hot path), loads the version's {@code model.zip} from its run's
+ * artifacts once per version (a future per version, so a slow load delays only the requests for that version; at
+ * most {@code cache.size} versions stay loaded, least recently used leave first; a version that leaves is closed
+ * once the requests running on it have finished), predicts (in batches when the model's {@link ServingOptions} say
+ * so), and journals every prediction before its id goes back to the caller, who can send feedback on it. Loading and unloading a version are announced as {@link Topics#MODEL_LOADED}
  * and {@link Topics#MODEL_UNLOADED}, setting or clearing a traffic policy as {@link Topics#TRAFFIC_CHANGED}.
  */
 @Component(service = {PredictionService.class, TrafficPolicyService.class, Predictor.class, EventHandler.class},
@@ -66,13 +69,16 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
     /** By engine name, one provider per name, as training decides it (see {@link NamedServices}). */
     private final NamedServices<Engine> engines = new NamedServices<>(Engine.ENGINE_NAME);
     private final Map<String, VersionStats> stats = new ConcurrentHashMap<>();
-    private final Map<String, LoadedModel> cache;
+    /** Loaded versions by {@code name@version}: each loaded once, by the first request that needs it (see {@link #acquire}). */
+    private final Map<String, Slot> loaded = new ConcurrentHashMap<>();
+    private final int cacheSize;
+    private final ModelRoutes routes;
+    private final Map<String, Batcher> batchers = new ConcurrentHashMap<>();
     private final PredictionJournal journal;
     private final MeterRegistry meters;
     private final List<Meter> ownMeters;
     final int maxRows;
     final long maxBodyBytes;
-    private final Map<String, CachedPolicy> policies = new ConcurrentHashMap<>();
     private final java.util.concurrent.ThreadPoolExecutor shadows = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
             java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1000), r -> {
                 Thread t = new Thread(r, "cogwork-shadow");
@@ -80,19 +86,25 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
                 return t;
             });
     private final java.util.concurrent.atomic.AtomicLong shadowDropped = new java.util.concurrent.atomic.AtomicLong();
+    /** Notified whenever an engine comes or changes, for requests waiting for one (see {@link #engine}). */
+    private final Object engineChanges = new Object();
+    private final java.util.concurrent.atomic.AtomicLong useClock = new java.util.concurrent.atomic.AtomicLong();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile EventAdmin events;
 
-    private record CachedPolicy(TrafficPolicy policy, long until) {
+    /** A version being loaded or loaded: requests for it wait on the one future instead of on each other. */
+    private final class Slot {
+        final java.util.concurrent.CompletableFuture<LoadedModel> model = new java.util.concurrent.CompletableFuture<>();
+        volatile long used = useClock.incrementAndGet();
+
+        /** The loaded model, or null while it is still loading. */
+        LoadedModel now() {
+            return model.isDone() && !model.isCompletedExceptionally() ? model.join() : null;
+        }
     }
 
     private static final long ENGINE_WAIT_MS = 10_000;
-    private final java.util.concurrent.ScheduledExecutorService retirer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cogwork-model-retire");
-        t.setDaemon(true);
-        return t;
-    });
 
     @Activate
     public Predictor(ServingConfig config, @Reference ModelRegistry registry, @Reference ExperimentTracker tracker,
@@ -103,26 +115,14 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         this.pipelines = pipelines;
         this.maxRows = config.max_rows();
         this.maxBodyBytes = config.max_body_bytes();
-        int size = Math.max(1, config.cache_size());
-        this.cache = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, LoadedModel> eldest) {
-                if (size() > size) {
-                    eldest.getValue().close();
-                    unloaded(eldest.getKey(), Topics.REASON_EVICTED);
-                    return true;
-                }
-                return false;
-            }
-        });
+        this.cacheSize = Math.max(1, config.cache_size());
+        this.routes = new ModelRoutes(registry);
         this.journal = journal;
         this.meters = meters;
         this.ownMeters = List.of(
                 FunctionCounter.builder("cogwork.predict.shadow.dropped", shadowDropped, java.util.concurrent.atomic.AtomicLong::get)
                         .description("shadow predictions not made because the shadow queue was full").register(meters),
-                Gauge.builder("cogwork.serving.loaded.models", cache, Map::size)
+                Gauge.builder("cogwork.serving.loaded.models", loaded, Map::size)
                         .description("model versions loaded in memory on this node").register(meters));
     }
 
@@ -133,18 +133,14 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
 
     @Deactivate
     void deactivate() {
+        routes.close();
         shadows.shutdownNow();
-        retirer.shutdownNow();
+        batchers.values().forEach(Batcher::close);
+        batchers.clear();
         ownMeters.forEach(meters::remove);
         stats.values().forEach(VersionStats::remove);
         stats.clear();
-        synchronized (cache) {
-            cache.forEach((key, m) -> {
-                m.close();
-                unloaded(key, Topics.REASON_STOPPED);
-            });
-            cache.clear();
-        }
+        retire((key, m) -> true, Topics.REASON_STOPPED);
     }
 
     /** Announces that the version cached under {@code key} ({@code name@version}) left the cache. */
@@ -158,10 +154,18 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
             policyOption = ReferencePolicyOption.GREEDY, updated = "updatedEngine")
     void bindEngine(ServiceReference<Engine> ref, Engine e) {
         retireEngines(engines.add(ref, e));
+        engineChanged();
     }
 
     void updatedEngine(ServiceReference<Engine> ref) {
         retireEngines(engines.modified(ref));
+        engineChanged();
+    }
+
+    private void engineChanged() {
+        synchronized (engineChanges) {
+            engineChanges.notifyAll();
+        }
     }
 
     void unbindEngine(ServiceReference<Engine> ref) {
@@ -170,8 +174,8 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
 
     /**
      * Models of an engine name whose engine changes (the one in use left, was updated or removed, or was outranked)
-     * leave the cache at once, so new requests reload them from bytes through its successor; they are closed only
-     * after a grace period, so requests already running on them finish on the old model. A second provider of a
+     * leave at once, so new requests reload them from bytes through its successor; each is closed once the requests
+     * already running on it have finished. A second provider of a
      * name that is not used changes nothing.
      */
     private void retireEngines(java.util.Set<String> names) {
@@ -181,24 +185,21 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
     }
 
     /**
-     * Takes the loaded versions {@code which} accepts (by cache key and model) out of the cache and announces them
-     * with {@code reason}; they are closed after a grace period, so requests already running on them finish first.
+     * Takes the loaded versions {@code which} accepts (by key and model) out of service and announces them with
+     * {@code reason}; each is closed once the requests already running on it have finished.
      */
     private void retire(java.util.function.BiPredicate<String, LoadedModel> which, String reason) {
-        List<LoadedModel> retired = new ArrayList<>();
-        synchronized (cache) {
-            cache.entrySet().removeIf(entry -> {
-                if (!which.test(entry.getKey(), entry.getValue())) {
-                    return false;
+        loaded.forEach((key, slot) -> {
+            LoadedModel m = slot.now();
+            if (m != null && which.test(key, m) && loaded.remove(key, slot)) {
+                Batcher b = batchers.remove(key);
+                if (b != null) {
+                    b.close();
                 }
-                retired.add(entry.getValue());
-                unloaded(entry.getKey(), reason);
-                return true;
-            });
-        }
-        if (!retired.isEmpty()) {
-            retirer.schedule(() -> retired.forEach(LoadedModel::close), 30, java.util.concurrent.TimeUnit.SECONDS);
-        }
+                m.retire();
+                unloaded(key, reason);
+            }
+        });
     }
 
     /** Whether a cache or stats key ({@code name@version}; a name may itself contain '@') is of {@code name}, and of {@code version} unless it is null. */
@@ -214,44 +215,65 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
 
     /**
      * The engine a model needs; while an engine bundle is being replaced it is briefly absent, so wait for it
-     * (bounded) rather than fail the request.
+     * (bounded, woken when an engine arrives) rather than fail the request.
      */
     private Engine engine(String name) {
-        long deadline = System.currentTimeMillis() + ENGINE_WAIT_MS;
-        Engine e = engines.get(name);
-        while (e == null && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                return null;
+        long deadline = System.nanoTime() + ENGINE_WAIT_MS * 1_000_000;
+        synchronized (engineChanges) {
+            Engine e = engines.get(name);
+            for (long left = deadline - System.nanoTime(); e == null && left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    engineChanges.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+                e = engines.get(name);
             }
-            e = engines.get(name);
+            return e;
         }
-        return e;
     }
 
-    /** The version an alias (default production) or explicit version names. */
+    /** The version an alias (default production) or explicit version names, from memory (see {@link ModelRoutes}). */
     ModelVersion resolve(String model, String alias, Integer version) {
-        if (version != null) {
-            return registry.version(model, version).orElseThrow(() -> new NotFoundException(
-                    "model '" + model + "' has no version " + version));
-        }
-        String a = alias == null || alias.isBlank() ? ModelRegistry.DEFAULT_ALIAS : alias;
-        if (registry.model(model).isEmpty()) {
-            throw new NotFoundException("no registered model '" + model + "'");
-        }
-        return registry.byAlias(model, a).orElseThrow(() -> new NotFoundException(
-                "model '" + model + "' has no alias '" + a + "'; point it at a version first"));
+        return routes.get(model).version(alias, version);
     }
 
-    LoadedModel load(ModelVersion v) {
+    /**
+     * The loaded model of a version, held for the caller, who must {@link LoadedModel#release()} it. The first
+     * request for a version loads it (reading its {@code model.zip} and waiting for its engine); concurrent requests
+     * for the same version wait for that load, requests for other versions do not wait at all.
+     */
+    LoadedModel acquire(ModelVersion v) {
         String key = v.modelName() + "@" + v.version();
-        synchronized (cache) {
-            LoadedModel m = cache.get(key);
-            if (m != null) {
+        while (true) {
+            Slot slot = loaded.get(key);
+            if (slot == null) {
+                Slot mine = new Slot();
+                slot = loaded.putIfAbsent(key, mine);
+                if (slot == null) {
+                    slot = mine;
+                    load(v, key, mine);
+                }
+            }
+            LoadedModel m;
+            try {
+                m = slot.model.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            slot.used = useClock.incrementAndGet();
+            if (m.acquire()) {
                 return m;
             }
+            loaded.remove(key, slot); // retired while we looked: load it again
+        }
+    }
+
+    /** Loads a version into its slot; a failure is every waiter's answer, and the next request tries again. */
+    private void load(ModelVersion v, String key, Slot slot) {
+        LoadedModel m;
+        try {
             String source = v.source();
             int at = source == null ? -1 : source.indexOf("/artifacts/");
             if (v.runId() == null || at < 0) {
@@ -266,33 +288,58 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
                 throw unservable(new IllegalStateException("version " + v.version() + " of '" + v.modelName() + "' cannot be loaded: "
                         + e.getMessage(), e));
             }
-            retireUnrouted(v);
-            cache.put(key, m);
-            Events.post(events, Topics.MODEL_LOADED, Map.of(Topics.MODEL_NAME, v.modelName(), Topics.MODEL_VERSION, v.version(),
-                    Topics.ENGINE_NAME, m.manifest().engine()));
-            return m;
+        } catch (RuntimeException | Error e) {
+            loaded.remove(key, slot);
+            slot.model.completeExceptionally(e);
+            throw e;
+        }
+        slot.model.complete(m);
+        Events.post(events, Topics.MODEL_LOADED, Map.of(Topics.MODEL_NAME, v.modelName(), Topics.MODEL_VERSION, v.version(),
+                Topics.ENGINE_NAME, m.manifest().engine()));
+        retireUnrouted(v);
+        evictOverflow(key);
+    }
+
+    /** Beyond {@code cache.size} loaded versions, the least recently used ones (other than {@code keep}) leave. */
+    private void evictOverflow(String keep) {
+        while (loaded.size() > cacheSize) {
+            String eldest = null;
+            long oldest = Long.MAX_VALUE;
+            for (Map.Entry<String, Slot> e : loaded.entrySet()) {
+                if (!e.getKey().equals(keep) && e.getValue().now() != null && e.getValue().used < oldest) {
+                    oldest = e.getValue().used;
+                    eldest = e.getKey();
+                }
+            }
+            if (eldest == null) {
+                return;
+            }
+            String victim = eldest;
+            retire((key, m) -> key.equals(victim), Topics.REASON_EVICTED);
         }
     }
 
     /**
      * When a version of a model is loaded, the model's other loaded versions that no alias and no traffic policy
-     * routes to any more leave the cache: after an alias moved to a new version, the old one would otherwise hold
-     * its memory (tens of MB for a forest or a large vocabulary) until the cache overflows. A request naming such a
-     * version loads it again. Requests already running on it finish first: it is closed after a grace period.
-     * Called with the cache locked.
+     * routes to any more leave: after an alias moved to a new version, the old one would otherwise hold its memory
+     * (tens of MB for a forest or a large vocabulary) until the cache overflows. A request naming such a version
+     * loads it again. Requests already running on it finish first.
      */
     private void retireUnrouted(ModelVersion loading) {
         String name = loading.modelName();
-        if (cache.keySet().stream().noneMatch(k -> isOf(k, name, null))) {
+        if (loaded.keySet().stream().noneMatch(k -> isOf(k, name, null) && !k.equals(name + "@" + loading.version()))) {
             return;
         }
-        java.util.Set<Integer> routed = new java.util.HashSet<>();
-        registry.model(name).ifPresent(m -> {
-            routed.addAll(m.aliases().values());
-            TrafficPolicy p = TrafficPolicies.fromTag(m.tags().get(TrafficPolicies.TAG));
-            p.split().forEach(a -> routed.add(a.version()));
-            routed.addAll(p.shadow());
-        });
+        ModelRoutes.Route r;
+        try {
+            r = routes.get(name);
+        } catch (NotFoundException gone) {
+            return;
+        }
+        java.util.Set<Integer> routed = new java.util.HashSet<>(r.aliases().values());
+        r.policy().split().forEach(a -> routed.add(a.version()));
+        routed.addAll(r.policy().shadow());
+        routed.add(loading.version());
         retire((key, m) -> isOf(key, name, null) && !routed.contains(Integer.parseInt(key.substring(name.length() + 1))),
                 Topics.REASON_EVICTED);
     }
@@ -307,21 +354,13 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
             throw new InvalidFieldException("rows", "rows: at most " + maxRows + " rows per request, got " + rows.size());
         }
         journal.admit();
-        TrafficPolicy policy = aliasOrNull == null && versionOrNull == null ? policy(modelName) : TrafficPolicy.NONE;
+        ModelRoutes.Route route = routes.get(modelName);
+        TrafficPolicy policy = aliasOrNull == null && versionOrNull == null ? route.policy() : TrafficPolicy.NONE;
         Integer chosen = versionOrNull != null ? versionOrNull : policy.choose(callerKey);
-        ModelVersion v = resolve(modelName, aliasOrNull, chosen);
+        ModelVersion v = route.version(aliasOrNull, chosen);
         VersionStats s = stats(v.modelName(), v.version());
         long t0 = System.nanoTime();
-        List<Prediction> predictions;
-        try {
-            predictions = load(v).predict(rows);
-        } catch (IllegalStateException | UncheckedIOException e) {
-            s.error();
-            throw unservable(e);
-        } catch (RuntimeException e) {
-            s.error();
-            throw e;
-        }
+        List<Prediction> predictions = predict(v, route.options(), rows, s);
         long nanos = System.nanoTime() - t0;
         long micros = nanos / 1000;
         s.success(rows.size(), nanos);
@@ -336,21 +375,66 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         journal.append(records); // before the ids go back: an acknowledged prediction is never lost
         for (int shadowVersion : policy.shadow()) {
             if (shadowVersion != v.version()) {
-                shadow(modelName, shadowVersion, callerKey, rows);
+                shadow(route, shadowVersion, callerKey, rows);
             }
         }
         return new PredictionResponse(v.modelName(), v.version(), items);
     }
 
+    /** Predicts with a version (batched when its model's options say so), counting errors in {@code s}. */
+    private List<Prediction> predict(ModelVersion v, ServingOptions options, List<Map<String, Object>> rows, VersionStats s) {
+        LoadedModel m;
+        try {
+            m = acquire(v);
+        } catch (RuntimeException e) {
+            s.error();
+            throw e;
+        }
+        try {
+            List<Row> checked = m.rows(rows, options.ignoreUnknownColumns());
+            return options.batching() ? batcher(v, options).predict(m, checked) : m.predictRows(checked);
+        } catch (IllegalStateException | UncheckedIOException e) {
+            s.error();
+            throw unservable(e);
+        } catch (RuntimeException e) {
+            s.error();
+            throw e;
+        } finally {
+            m.release();
+        }
+    }
+
+    /** The version's batcher, made anew when its model's batching options change. */
+    private Batcher batcher(ModelVersion v, ServingOptions options) {
+        String key = v.modelName() + "@" + v.version();
+        Batcher b = batchers.get(key);
+        if (b != null && b.options.equals(options)) {
+            return b;
+        }
+        synchronized (batchers) {
+            b = batchers.get(key);
+            if (b != null && b.options.equals(options)) {
+                return b;
+            }
+            Batcher made = new Batcher(key, options);
+            batchers.put(key, made);
+            if (b != null) {
+                b.close(); // answers what it was handed, then stops
+            }
+            return made;
+        }
+    }
+
     /** Mirrors a request to a shadow version off the request path; its answers are logged, never returned. */
-    private void shadow(String model, int version, String callerKey, List<Map<String, Object>> rows) {
+    private void shadow(ModelRoutes.Route route, int version, String callerKey, List<Map<String, Object>> rows) {
+        String model = route.model();
         try {
             shadows.execute(() -> {
                 VersionStats s = stats(model, version);
                 long t0 = System.nanoTime();
                 try {
-                    ModelVersion v = resolve(model, null, version);
-                    List<Prediction> p = load(v).predict(rows);
+                    ModelVersion v = route.version(null, version);
+                    List<Prediction> p = predict(v, route.options(), rows, s);
                     long nanos = System.nanoTime() - t0;
                     long micros = nanos / 1000;
                     s.success(rows.size(), nanos);
@@ -362,7 +446,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
                     }
                     journal.append(records);
                 } catch (RuntimeException e) {
-                    s.error();
+                    // counted as the version's error by predict; the caller's answer does not depend on it
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -376,18 +460,28 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         return new ApiException(503, "the model cannot be served", null, e.getMessage());
     }
 
-    /** The model's traffic policy (its registry tag), re-read at most once a second. */
+    /** The model's traffic policy (its registry tag, see {@link ModelRoutes} for how fresh). */
     @Override
     public TrafficPolicy policy(String model) {
-        long now = System.currentTimeMillis();
-        CachedPolicy c = policies.get(model);
-        if (c != null && c.until() > now) {
-            return c.policy();
+        try {
+            return routes.get(model).policy();
+        } catch (NotFoundException e) {
+            return TrafficPolicy.NONE;
         }
-        TrafficPolicy p = registry.model(model).map(m -> TrafficPolicies.fromTag(m.tags().get(TrafficPolicies.TAG)))
-                .orElse(TrafficPolicy.NONE);
-        policies.put(model, new CachedPolicy(p, now + 1000));
-        return p;
+    }
+
+    /** The model's serving options. */
+    ServingOptions options(String model) {
+        return routes.get(model).options();
+    }
+
+    /** Sets a model's serving options (back to the defaults with {@link ServingOptions#DEFAULT}). */
+    ServingOptions setOptions(String model, ServingOptions options) {
+        if (registry.model(model).isEmpty()) {
+            throw new NotFoundException("no registered model '" + model + "'");
+        }
+        registry.setModelTag(model, ServingOptions.TAG, options.equals(ServingOptions.DEFAULT) ? "" : options.toJson());
+        return options;
     }
 
     /**
@@ -414,7 +508,6 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         }
         String json = p.isEmpty() ? null : TrafficPolicies.toJson(p);
         registry.setModelTag(model, TrafficPolicies.TAG, json == null ? "" : json);
-        policies.remove(model);
         Map<String, Object> ev = new LinkedHashMap<>();
         ev.put(Topics.MODEL_NAME, model);
         ev.put(Topics.USER, user);
@@ -426,7 +519,8 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
     /** What callers send to a version, for {@code GET /api/models/{name}/schema}. */
     Map<String, Object> schema(String model, String alias, Integer version) {
         ModelVersion v = resolve(model, alias, version);
-        LoadedModel m = load(v);
+        LoadedModel m = acquire(v);
+        m.release(); // only its description is read, which stays readable after close
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", v.modelName());
         out.put("version", v.version());
@@ -448,7 +542,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         Map<String, Object> versions = new java.util.TreeMap<>();
         stats.forEach((k, v) -> versions.put(k, v.view()));
         out.put("versions", versions);
-        out.put("loadedModels", new ArrayList<>(cache.keySet()));
+        out.put("loadedModels", loaded.entrySet().stream().filter(e -> e.getValue().now() != null).map(Map.Entry::getKey).sorted().toList());
         return out;
     }
 
@@ -463,6 +557,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         if (name == null) {
             return;
         }
+        routes.forget(name);
         retire((key, m) -> isOf(key, name, version), Topics.REASON_DELETED);
         // its meters go too: a deleted version's series would otherwise stay in /metrics for ever
         stats.entrySet().removeIf(entry -> {

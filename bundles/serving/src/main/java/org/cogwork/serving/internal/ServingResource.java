@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Serving's routes below the registry's {@code /api/models/}: predict and schema for integrators (and data
- * scientists), a model's traffic policy and the serving counters for data scientists.
+ * scientists), a model's traffic policy and serving options and the serving counters for data scientists.
  *
  * <pre>{@code POST /api/models/credit-risk/predict {"rows": [{"Age": 30, ...}], "callerKey": "user-7"}
  * → {"model": "credit-risk", "version": 3, "predictions": [{"id": "...", "value": "good", "scores": {...}}]}}</pre>
@@ -108,6 +108,15 @@ public class ServingResource implements RestResource {
                 .summary("clears the traffic policy: default traffic goes to the production alias")
                 .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.set(call.path("name"), org.cogwork.api.serving.TrafficPolicy.NONE,
                         call.principal().name()))));
+        r.get("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).returns(ServingOptions.class)
+                .summary("how serving treats the model's requests: unknown columns, dynamic batching")
+                .handle(call -> predictor.options(call.path("name")));
+        r.put("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).body(ServingOptions.class).returns(ServingOptions.class)
+                .summary("sets {\"ignoreUnknownColumns\", \"maxBatch\", \"maxDelayMicros\"}; fields left out take their defaults")
+                .handle(call -> predictor.setOptions(call.path("name"), (ServingOptions) call.body()));
+        r.delete("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).returns(ServingOptions.class)
+                .summary("back to the defaults: strict columns, no batching")
+                .handle(call -> predictor.setOptions(call.path("name"), ServingOptions.DEFAULT));
         r.get("/api/serving").roles(Role.DATA_SCIENTIST).returns(Map.class)
                 .summary("per-version counters, loaded models and the prediction log queue")
                 .handle(call -> predictor.stats());

@@ -59,7 +59,8 @@ class ServingRoutesTest {
         assertEquals(List.of("POST /api/models/{name}/predict", "GET /api/models/{name}/schema",
                 "POST /api/predictions/{id}/feedback"), forIntegrators);
         assertEquals(Set.of("GET /api/models/{name}/traffic", "PUT /api/models/{name}/traffic", "DELETE /api/models/{name}/traffic",
-                "GET /api/serving", "GET /api/predictions/{id}", "GET /api/predictions/{id}/feedback"),
+                "GET /api/models/{name}/serving-options", "PUT /api/models/{name}/serving-options",
+                "DELETE /api/models/{name}/serving-options", "GET /api/serving", "GET /api/predictions/{id}", "GET /api/predictions/{id}/feedback"),
                 Set.copyOf(all.keySet().stream().filter(k -> !forIntegrators.contains(k)).toList()));
         Route predict = all.get("POST /api/models/{name}/predict");
         assertFalse(predict.audited(), "predictions are in the prediction log, not the audit log");

@@ -1,0 +1,65 @@
+package org.cogwork.serving.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.cogwork.api.problem.InvalidFieldException;
+import org.cogwork.runtime.rest.Json;
+
+/**
+ * How serving treats one model's requests, set by a data scientist and kept as the model tag {@value #TAG} (so
+ * every node sharing the metadata store applies it):
+ *
+ * <ul>
+ *   <li>{@code ignoreUnknownColumns}: columns the model does not take are ignored instead of refused (strict is the
+ *   default: a misspelled column is a 400 naming it, not a silently missing feature);</li>
+ *   <li>{@code maxBatch} and {@code maxDelayMicros}: dynamic batching. Concurrent requests for the same version are
+ *   grouped into one engine call of at most {@code maxBatch} rows, waiting at most {@code maxDelayMicros} for
+ *   company after the first request of a batch arrives; {@code maxBatch} 1 (the default) turns it off.</li>
+ * </ul>
+ *
+ * <pre>{@code PUT /api/models/credit-risk/serving-options {"maxBatch": 64, "maxDelayMicros": 500}}</pre>
+ *
+ * @param ignoreUnknownColumns default false
+ * @param maxBatch 1 to 10,000 rows, default 1 (no batching)
+ * @param maxDelayMicros 0 to 100,000, default 0
+ */
+public record ServingOptions(Boolean ignoreUnknownColumns, Integer maxBatch, Integer maxDelayMicros) {
+    static final String TAG = "cogwork.serving";
+    static final ServingOptions DEFAULT = new ServingOptions(false, 1, 0);
+
+    public ServingOptions {
+        ignoreUnknownColumns = ignoreUnknownColumns != null && ignoreUnknownColumns;
+        maxBatch = maxBatch == null ? 1 : maxBatch;
+        maxDelayMicros = maxDelayMicros == null ? 0 : maxDelayMicros;
+        if (maxBatch < 1 || maxBatch > 10_000) {
+            throw new InvalidFieldException("maxBatch", "maxBatch: must be from 1 (no batching) to 10000 rows, was " + maxBatch);
+        }
+        if (maxDelayMicros < 0 || maxDelayMicros > 100_000) {
+            throw new InvalidFieldException("maxDelayMicros", "maxDelayMicros: must be from 0 to 100000, was " + maxDelayMicros);
+        }
+    }
+
+    /** Whether concurrent requests are grouped into one engine call. */
+    boolean batching() {
+        return maxBatch > 1;
+    }
+
+    /** The options a model's tag holds; a tag this version cannot read (written by a newer one) means the defaults. */
+    static ServingOptions fromTag(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT;
+        }
+        try {
+            return Json.MAPPER.readValue(value, ServingOptions.class);
+        } catch (JsonProcessingException | InvalidFieldException e) {
+            return DEFAULT;
+        }
+    }
+
+    String toJson() {
+        try {
+            return Json.MAPPER.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
