@@ -27,9 +27,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Two runtimes (two homes, two JVMs) on one PostgreSQL and one S3-compatible store (S3Proxy, started here): a model
  * trained and registered on one is served by the other, which also sees the job and downloads its artifact; the
- * trained model.zip is in the bucket, not on the first node's disk.
+ * trained model.zip is in the bucket, not on the first node's disk, and an alias moved on one is followed by the other
+ * within serving's documented staleness (one second plus one read).
  */
 class TwoNodesTest {
+    private static final byte[] ROW = ("{\"rows\": [{\"Seniority\": 9, \"Home\": \"rent\", \"Time\": 60, \"Age\": 30, "
+            + "\"Marital\": \"married\", \"Records\": \"no\", \"Job\": \"freelance\", \"Expenses\": 73, \"Income\": 129, "
+            + "\"Assets\": 0, \"Debt\": 0, \"Amount\": 800, \"Price\": 846}]}").getBytes(StandardCharsets.UTF_8);
     @TempDir
     Path tmp;
 
@@ -69,6 +73,25 @@ class TwoNodesTest {
                 assertTrue(p.path("value").asText().matches("good|bad"), p.toString());
                 assertEquals(1, predicted.json().path("version").asInt(), predicted.body());
 
+                // an alias moved on a is followed by b within its documented staleness (a re-read each second)
+                Cogwork.Response second = TrainingApiTest.submitTo(a, ServingTest.SPEC.formatted("logistic", "candidate"));
+                assertEquals(202, second.status(), second.body());
+                assertEquals("SUCCEEDED", TrainingApiTest.awaitDone(a, second.json().path("id").asText()).path("status").asText());
+                assertEquals(1, b.post("/api/models/credit-risk/predict", ROW, "application/json").json().path("version").asInt());
+                assertEquals(200, a.put("/api/models/credit-risk/aliases/production", "{\"version\": 2}".getBytes(StandardCharsets.UTF_8),
+                        "application/json").status());
+                long moved = System.nanoTime();
+                int served = 1;
+                while (served == 1 && System.nanoTime() - moved < 10_000_000_000L) {
+                    Cogwork.Response r = b.post("/api/models/credit-risk/predict", ROW, "application/json");
+                    assertEquals(200, r.status(), r.body());
+                    served = r.json().path("version").asInt();
+                }
+                long millis = (System.nanoTime() - moved) / 1_000_000;
+                System.out.println("alias moved on node a, served by node b after " + millis + " ms");
+                assertEquals(2, served);
+                assertTrue(millis < 1000 + 1500, "b followed after " + millis + " ms: more than a second plus one read");
+
                 // b knows a's job and hands out its artifact, read from the bucket
                 assertEquals("SUCCEEDED", b.get("/api/trainings/" + job).json().path("status").asText());
                 Cogwork.Response zip = b.get("/api/trainings/" + job + "/artifact");
@@ -77,7 +100,7 @@ class TwoNodesTest {
                 try (S3Client s3 = s3(endpoint)) {
                     long objects = s3.listObjectsV2(l -> l.bucket("models")).contents().stream()
                             .filter(o -> o.key().endsWith("model/model.zip")).count();
-                    assertEquals(1, objects, "model.zip is in the bucket (artifact URI " + uri + ")");
+                    assertEquals(2, objects, "model.zip is in the bucket (artifact URI " + uri + ")");
                 }
                 // and no copy stays on a's disk
                 Path trainings = a.home.resolve("data/trainings");

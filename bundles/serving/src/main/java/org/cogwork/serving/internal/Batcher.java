@@ -26,6 +26,7 @@ final class Batcher implements AutoCloseable {
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
     Batcher(String key, ServingOptions options) {
         this.options = options;
@@ -95,11 +96,17 @@ final class Batcher implements AutoCloseable {
         }
     }
 
+    /** Engine calls made so far (fewer than the requests handed in when batching works). */
+    long calls() {
+        return calls.get();
+    }
+
     /** One engine call per model in the batch (normally one); a failing batch is retried request by request. */
     private void run(List<Job> batch) {
         if (batch.size() == 1) {
             Job j = batch.get(0);
             try {
+                calls.incrementAndGet();
                 j.result().complete(j.model().predictRows(j.rows()));
             } catch (RuntimeException | Error e) {
                 j.result().completeExceptionally(e);
@@ -116,6 +123,7 @@ final class Batcher implements AutoCloseable {
         same.forEach(j -> all.addAll(j.rows()));
         List<Prediction> out;
         try {
+            calls.incrementAndGet();
             out = model.predictRows(all);
         } catch (RuntimeException e) {
             same.forEach(j -> run(List.of(j)));

@@ -60,6 +60,8 @@ public class PredictionJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionJournal.class);
     static final long SEGMENT_BYTES = 64L << 20;
     private static final int BATCH = 1000;
+    /** The lag (time to store the backlog at the measured rate) beyond which predict is refused. */
+    static final long MAX_LAG_MILLIS = 1000;
     private static final long STOP_WAIT_MS = 10_000;
 
     /** One journal line. Short names: it is written for every prediction. */
@@ -113,6 +115,8 @@ public class PredictionJournal implements AutoCloseable {
     private volatile boolean running = true;
     /** Time of the oldest prediction not yet stored (the head of the batch being stored); 0 when none is known. */
     private volatile long oldestWaitingMillis;
+    /** Records the store takes per second, measured on batches at least half full (weighted average); 0 until then. */
+    private volatile double storeRate;
     private Segment current;
     private FileChannel channel;
     private long size;
@@ -224,13 +228,24 @@ public class PredictionJournal implements AutoCloseable {
         current = seg;
     }
 
-    /** 429 when the store is too far behind: better refused than acknowledged and lost. */
+    /**
+     * 429 when the store is too far behind: better refused than acknowledged and lost. Behind means more than
+     * {@code log.queue} records, or more than the store writes in {@value #MAX_LAG_MILLIS} ms at the rate measured on
+     * full batches: the backlog then drains within about that time once the load stops, so a prediction can be
+     * read and given feedback on (from any node) soon after it was made.
+     */
     void admit() {
         long waiting = backlog.get();
-        if (waiting >= capacity) {
+        if (waiting >= limit()) {
             refused.incrementAndGet();
             throw new TooManyRequestsException("the prediction log is " + waiting + " predictions behind; try again in a second", 1);
         }
+    }
+
+    /** The backlog beyond which predict is refused (see {@link #admit()}). */
+    long limit() {
+        double rate = storeRate;
+        return rate <= 0 ? capacity : Math.min(capacity, Math.max(2L * BATCH, (long) (rate * MAX_LAG_MILLIS / 1000)));
     }
 
     /**
@@ -309,7 +324,12 @@ public class PredictionJournal implements AutoCloseable {
                     oldestWaitingMillis = first.record().time().toEpochMilli();
                 }
                 try {
+                    long t0 = System.nanoTime();
                     store(batch);
+                    if (batch.size() >= BATCH / 2) {
+                        double rate = batch.size() * 1e9 / Math.max(1, System.nanoTime() - t0);
+                        storeRate = storeRate <= 0 ? rate : 0.8 * storeRate + 0.2 * rate;
+                    }
                 } catch (RuntimeException e) {
                     // the store is down or busy: keep the batch (the journal has it too) and try again
                     storeFailures.incrementAndGet();

@@ -1,6 +1,7 @@
 package org.cogwork.serving.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,6 +134,70 @@ class LoadedModelTest {
             List<Map<String, Object>> json = copy(rows);
             json.get(0).put("Age", 30);
             assertEquals(1, model.predict(json.subList(0, 1)).size(), "JSON integers are fine for INT features");
+        }
+    }
+
+    @Test
+    void everyMissingFeatureIsNamedAndUnknownColumnsCanBeIgnored() throws Exception {
+        List<Map<String, Object>> rows = creditRows().subList(0, 2);
+        rows.forEach(r -> r.remove("Status"));
+        try (LoadedModel model = load()) {
+            List<Map<String, Object>> missing = copy(rows);
+            missing.get(1).remove("Age");
+            missing.get(1).remove("Income");
+            missing.get(1).put("Salary", 10);
+            InvalidFieldException two = assertThrows(InvalidFieldException.class, () -> model.rows(missing, true));
+            assertEquals("rows[1]: missing features Age, Income", two.getMessage());
+            assertEquals("rows[1]", two.field());
+
+            List<Map<String, Object>> extra = copy(rows);
+            extra.get(0).put("Salary", 10);
+            extra.get(0).put("Notes", "long-time customer");
+            InvalidFieldException strict = assertThrows(InvalidFieldException.class, () -> model.rows(extra, false));
+            assertTrue(strict.field().equals("rows[0].Salary") || strict.field().equals("rows[0].Notes"), strict.field());
+            assertEquals(model.predict(rows), model.predictRows(model.rows(extra, true)), "ignored columns change nothing");
+        }
+    }
+
+    @Test
+    void aRetiredModelIsClosedOnlyWhenItsLastRequestEnds() throws Exception {
+        List<Map<String, Object>> rows = creditRows().subList(0, 2);
+        rows.forEach(r -> r.remove("Status"));
+        LoadedModel model = load();
+        assertTrue(model.acquire());
+        model.retire();
+        assertEquals(2, model.predictRows(model.rows(rows, false)).size(), "a running request finishes on a retired model");
+        model.release();
+        assertFalse(model.acquire(), "closed: the next request loads it again");
+        model.retire(); // twice is harmless
+    }
+
+    @Test
+    void batchedRequestsGetTheirOwnAnswersAndABadRowFailsOnlyItsRequest() throws Exception {
+        List<Map<String, Object>> rows = creditRows().subList(0, 64);
+        rows.forEach(r -> r.remove("Status"));
+        try (LoadedModel model = load(); Batcher batcher = new Batcher("credit@1", new ServingOptions(false, 32, 20_000))) {
+            List<Prediction> alone = model.predict(rows);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+            try {
+                List<java.util.concurrent.Future<List<Prediction>>> answers = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    List<Map<String, Object>> one = rows.subList(i, i + 1);
+                    answers.add(pool.submit(() -> batcher.predict(model, model.rows(one, false))));
+                }
+                List<Map<String, Object>> bad = copy(rows.subList(0, 1));
+                bad.get(0).put("Age", "forty"); // passes the column check, refused by the pipeline inside the batch
+                java.util.concurrent.Future<List<Prediction>> refused = pool.submit(() -> batcher.predict(model,
+                        model.rows(bad, false)));
+                for (int i = 0; i < rows.size(); i++) {
+                    assertEquals(List.of(alone.get(i)), answers.get(i).get(), "row " + i);
+                }
+                assertTrue(batcher.calls() < rows.size(), batcher.calls() + " engine calls for " + rows.size() + " requests");
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class, refused::get);
+                assertTrue(e.getCause() instanceof InvalidFieldException, e.getCause().toString());
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 

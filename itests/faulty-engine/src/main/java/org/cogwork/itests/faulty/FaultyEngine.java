@@ -17,7 +17,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * An engine that misbehaves on purpose, for tests of the platform's fault handling: {@code fail} throws an
  * unchecked exception, {@code hang} ignores cancel and interrupts for {@code seconds} while holding
- * {@code megabytes} of memory, then gives up. It never returns a model.
+ * {@code megabytes} of memory, then gives up; {@code slow-load} trains a constant model whose loading takes
+ * {@code loadSeconds}.
  */
 @Component(service = Engine.class, property = Engine.ENGINE_NAME + "=" + FaultyEngine.NAME)
 public class FaultyEngine implements Engine {
@@ -27,7 +28,9 @@ public class FaultyEngine implements Engine {
             new AlgorithmInfo("fail", Task.CLASSIFICATION, "throws an IllegalStateException", List.of()),
             new AlgorithmInfo("hang", Task.CLASSIFICATION, "ignores cancel and interrupts, then fails", List.of(
                     Hyperparameter.integer("seconds", 20, "how long it hangs").atLeast(0).atMost(3_600),
-                    Hyperparameter.integer("megabytes", 64, "memory it holds while it hangs").atLeast(0).atMost(4_096)))));
+                    Hyperparameter.integer("megabytes", 64, "memory it holds while it hangs").atLeast(0).atMost(4_096))),
+            new AlgorithmInfo("slow-load", Task.CLASSIFICATION, "answers the first label; loading the model takes loadSeconds",
+                    List.of(Hyperparameter.integer("loadSeconds", 3, "how long loading the trained model takes").atLeast(0).atMost(600)))));
 
     @Override
     public EngineInfo info() {
@@ -38,6 +41,9 @@ public class FaultyEngine implements Engine {
     public Model train(TrainingRequest request, TrainingContext context) throws EngineException {
         if (request.algorithm().equals("fail")) {
             throw new IllegalStateException("the faulty engine fails on purpose");
+        }
+        if (request.algorithm().equals("slow-load")) {
+            return slowLoad(request);
         }
         context.progress(1, 2, Map.of()); // tells a test that the engine has the job now
         long seconds = ((Number) request.hyperparameters().getOrDefault("seconds", 20)).longValue();
@@ -59,8 +65,29 @@ public class FaultyEngine implements Engine {
                 + (interrupted ? ", interrupts ignored" : "") + ")");
     }
 
+    private static Model slowLoad(TrainingRequest request) {
+        java.util.TreeSet<String> labels = new java.util.TreeSet<>();
+        int t = request.data().schema().indexOf(request.target());
+        try (org.cogwork.api.data.RowCursor rows = request.data().open()) {
+            rows.forEachRemaining(r -> {
+                if (r.get(t) != null) {
+                    labels.add(String.valueOf(r.get(t)));
+                }
+            });
+        }
+        List<org.cogwork.api.data.Field> features = new java.util.ArrayList<>(request.data().schema().fields());
+        features.remove(t);
+        int seconds = ((Number) request.hyperparameters().getOrDefault("loadSeconds", 3)).intValue();
+        return new SlowLoadModel(new org.cogwork.api.data.Schema(features), request.target(), List.copyOf(labels), seconds);
+    }
+
+    /** Only {@code slow-load} models exist (the other algorithms never finish training); loading takes their time. */
     @Override
     public Model load(InputStream in) throws EngineException {
-        throw new EngineException("the faulty engine has no models");
+        try {
+            return SlowLoadModel.load(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new EngineException("not a slow-load model: " + e);
+        }
     }
 }
