@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Serving benchmark: starts the distribution in a temporary home, trains and registers a Tribuo logistic model
 # on credit_data.csv (alias production), then measures single-row and 100-row predictions over HTTP (1 and 4
-# client threads) and the same call in-process. Usage: bench/serving-bench.sh   (SECONDS_PER=10 CLIENTS=4;
-# ENGINE=djl serves a DJL multilayer perceptron instead, through the same predict API)
+# client threads) and the same call in-process, then with wrk against the floor (see below), including 16 connections
+# with dynamic batching on (MAX_BATCH=32 MAX_DELAY_MICROS=1000). Usage: bench/serving-bench.sh
+# (SECONDS_PER=10 CLIENTS=4; ENGINE=djl serves a DJL multilayer perceptron instead, through the same predict API;
+# SKIP_CLIENT=1 leaves out the Java client part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -ntp -DskipTests install -pl bench,launcher -am
@@ -28,7 +30,7 @@ job=$(curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0
       || echo '"engine": "tribuo", "algorithm": "logistic"' )"', "seed": 42, "register": {"model": "credit-risk", "alias": "production"}}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 until curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/trainings/$job" | grep -q '"SUCCEEDED"'; do sleep 0.2; done
-java -Djava.util.logging.config.file=bench/logging.properties -Dmodel.label="$( [ "${ENGINE:-tribuo}" = djl ] && echo 'DJL MLP 32' || echo 'Tribuo logistic' )" -Dseconds="${SECONDS_PER:-10}" -Dclients="${CLIENTS:-4}" \
+[ -n "${SKIP_CLIENT:-}" ] || java -Djava.util.logging.config.file=bench/logging.properties -Dmodel.label="$( [ "${ENGINE:-tribuo}" = djl ] && echo 'DJL MLP 32' || echo 'Tribuo logistic' )" -Dseconds="${SECONDS_PER:-10}" -Dclients="${CLIENTS:-4}" \
   -Dadmin.auth="Basic $(printf 'admin:%s' "$admin_pw" | base64)" -Dpredict.auth="Bearer $token" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.cogwork.bench.ServingBench "$port" "$job"
@@ -57,19 +59,43 @@ def ms(p):
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 print(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1), ms(50), ms(99), bad.group(1) if bad else 0)'
   }
-  printf '\n%-32s %24s %24s %20s\n' "wrk, ${SECONDS_PER:-10} s each" "Cogwork req/s p50 p99" "floor req/s p50 p99" "ratio req/s, p50"
-  for spec in "1 1" "16 1" "1 100"; do
-    set -- $spec; conns=$1; n=$2
+  # milliseconds from the end of a run until the prediction log has stored everything it journaled
+  drained() {
+    python3 - "$port" "${admin[1]}" <<'PY'
+import base64, json, sys, time, urllib.request
+port, auth = sys.argv[1], sys.argv[2]
+req = urllib.request.Request("http://127.0.0.1:%s/api/serving" % port, headers={"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()})
+t0 = time.time()
+while json.load(urllib.request.urlopen(req))["log"]["queued"] > 0 and time.time() - t0 < 60:
+    time.sleep(0.01)
+print("%.0f" % ((time.time() - t0) * 1000))
+PY
+  }
+  options() { # maxBatch maxDelayMicros
+    curl -sf "${admin[@]}" -X PUT -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/models/credit-risk/serving-options" \
+      -d "{\"maxBatch\": $1, \"maxDelayMicros\": $2}" >/dev/null
+  }
+  printf '\n%-34s %24s %24s %16s %13s\n' "wrk, ${SECONDS_PER:-10} s each" "Cogwork req/s p50 p99" "floor req/s p50 p99" "ratio req/s, p50" "log drained"
+  unbatched16=
+  for spec in "1 1 off" "16 1 off" "1 100 off" "16 1 on"; do
+    set -- $spec; conns=$1; n=$2; batch=$3
     { [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}"; } > "$home/body.json"
+    [ "$batch" = on ] && options "${MAX_BATCH:-32}" "${MAX_DELAY_MICROS:-1000}"
     read -r c_rps c_p50 c_p99 c_bad <<<"$(measure "http://127.0.0.1:$port/api/models/credit-risk/predict" "$conns" "$home/body.json")"
+    drain_ms=$(drained)
+    [ "$batch" = on ] && options 1 0
+    [ "$conns/$n/$batch" = "16/1/off" ] && unbatched16=$c_rps
     read -r f_rps f_p50 f_p99 f_bad <<<"$(measure "http://127.0.0.1:$floor_port/" "$conns" "$home/body.json")"
     python3 -c '
 import sys
-n, conns, c_rps, c_p50, c_p99, c_bad, f_rps, f_p50, f_p99 = sys.argv[1:10]
-label = "%s row(s), %s connection(s)" % (n, conns)
-print("%-32s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx%s" % (label, float(c_rps), float(c_p50), float(c_p99),
-      float(f_rps), float(f_p50), float(f_p99), 100 * float(c_rps) / float(f_rps), float(c_p50) / float(f_p50),
-      "  (%s non-2xx from Cogwork)" % c_bad if c_bad != "0" else ""))' "$n" "$conns" "$c_rps" "$c_p50" "$c_p99" "$c_bad" "$f_rps" "$f_p50" "$f_p99"
+n, conns, batch, c_rps, c_p50, c_p99, c_bad, f_rps, f_p50, f_p99, drain, unbatched = sys.argv[1:13]
+label = "%s row(s), %s conn(s)%s" % (n, conns, ", batched" if batch == "on" else "")
+extra = "  (%s non-2xx from Cogwork)" % c_bad if c_bad != "0" else ""
+if batch == "on" and unbatched:
+    extra += "  batched/unbatched req/s %.2fx" % (float(c_rps) / float(unbatched))
+print("%-34s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx %9s ms%s" % (label, float(c_rps), float(c_p50), float(c_p99),
+      float(f_rps), float(f_p50), float(f_p99), 100 * float(c_rps) / float(f_rps), float(c_p50) / float(f_p50), drain, extra))' \
+      "$n" "$conns" "$batch" "$c_rps" "$c_p50" "$c_p99" "$c_bad" "$f_rps" "$f_p50" "$f_p99" "$drain_ms" "$unbatched16"
   done
 else
   echo "(install Debian's wrk for the HTTP figures that count: apt-get install wrk)"
