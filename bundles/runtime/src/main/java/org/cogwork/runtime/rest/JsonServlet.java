@@ -63,6 +63,9 @@ public abstract class JsonServlet extends HttpServlet {
             // connection (clients that write the whole body before reading, such as the JDK's, would see an error)
             long declared = req.getContentLengthLong();
             if (declared > 0 && declared <= DRAIN_LIMIT) {
+                if (in.read() < 0) { // read to its end but not told so yet: the usual case, no buffer needed
+                    return;
+                }
                 byte[] sink = new byte[8192];
                 while (in.read(sink) >= 0) {
                     // dropped

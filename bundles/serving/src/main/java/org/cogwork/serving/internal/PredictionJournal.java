@@ -60,6 +60,8 @@ public class PredictionJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionJournal.class);
     static final long SEGMENT_BYTES = 64L << 20;
     private static final int BATCH = 1000;
+    /** How long the drainer waits for a batch to fill before it stores what it has. */
+    static final long LINGER_NANOS = 25_000_000;
     /** The lag (time to store the backlog at the measured rate) beyond which predict is refused. */
     static final long MAX_LAG_MILLIS = 1000;
     private static final long STOP_WAIT_MS = 10_000;
@@ -320,8 +322,21 @@ public class PredictionJournal implements AutoCloseable {
                         continue;
                     }
                     batch.add(first);
-                    queue.drainTo(batch, BATCH - 1);
                     oldestWaitingMillis = first.record().time().toEpochMilli();
+                    // group commit: wait a moment for company, as each commit of the store costs as much as
+                    // hundreds of rows (at 2,000 single-row requests/s, storing as they come made the store's
+                    // commits take more of the two cores than the requests themselves)
+                    long until = System.nanoTime() + LINGER_NANOS;
+                    queue.drainTo(batch, BATCH - batch.size());
+                    while (batch.size() < BATCH && running) {
+                        long left = until - System.nanoTime();
+                        Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                        if (next == null) {
+                            break;
+                        }
+                        batch.add(next);
+                        queue.drainTo(batch, BATCH - batch.size());
+                    }
                 }
                 try {
                     long t0 = System.nanoTime();

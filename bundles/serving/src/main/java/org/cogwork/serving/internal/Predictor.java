@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -365,10 +364,11 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         long micros = nanos / 1000;
         s.success(rows.size(), nanos);
         Instant now = Instant.now();
+        long millis = now.toEpochMilli();
         List<PredictionResponse.Item> items = new ArrayList<>(rows.size());
         List<PredictionRecord> records = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            String id = UUID.randomUUID().toString();
+            String id = PredictionIds.next(millis);
             items.add(new PredictionResponse.Item(id, predictions.get(i)));
             records.add(new PredictionRecord(id, now, v.modelName(), v.version(), rows.get(i), predictions.get(i), micros, false, callerKey));
         }
@@ -441,7 +441,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
                     Instant now = Instant.now();
                     List<PredictionRecord> records = new ArrayList<>(rows.size());
                     for (int i = 0; i < rows.size(); i++) {
-                        records.add(new PredictionRecord(UUID.randomUUID().toString(), now, model, version, rows.get(i), p.get(i),
+                        records.add(new PredictionRecord(PredictionIds.next(now.toEpochMilli()), now, model, version, rows.get(i), p.get(i),
                                 micros, true, callerKey));
                     }
                     journal.append(records);

@@ -133,8 +133,19 @@ public class ServingResource implements RestResource {
             throw tooLarge(max);
         }
         byte[] bytes;
+        long length = call.request().getContentLengthLong();
         try (InputStream in = call.request().getInputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (length >= 0) { // the usual case: read exactly that much into one array
+                bytes = new byte[(int) length];
+                int n = in.readNBytes(bytes, 0, bytes.length);
+                if (n < bytes.length) {
+                    throw new InvalidFieldException("body", "the request body ended after " + n + " of " + length + " bytes");
+                }
+            } else {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            }
+        } catch (InvalidFieldException e) {
+            throw e;
         } catch (RuntimeException e) {
             // the container's refusal while the body streams in (a broken chunked encoding, say)
             throw new InvalidFieldException("body", "the request body could not be read");

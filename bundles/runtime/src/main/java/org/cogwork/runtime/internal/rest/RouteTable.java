@@ -39,23 +39,33 @@ final class RouteTable {
             return new Entry(route, shape, tag, seg.toArray(String[]::new), multi);
         }
 
-        /** The path parameters when {@code path} matches the template, else {@code null}. */
+        /**
+         * The path parameters when {@code path} matches the template, else {@code null}. The literal segments are
+         * compared first, so a route that does not match (most of them, for every request) allocates nothing.
+         */
         Map<String, String> match(String[] path) {
             if (multi < 0 ? path.length != segments.length : path.length < segments.length) {
                 return null;
             }
-            Map<String, String> params = new HashMap<>(4);
             int after = multi < 0 ? 0 : segments.length - multi - 1;
             int before = multi < 0 ? segments.length : multi;
             for (int i = 0; i < before; i++) {
-                if (!segment(segments[i], path[i], params)) {
+                if (!isParameter(segments[i]) && !segments[i].equals(path[i])) {
                     return null;
                 }
             }
             for (int k = 1; k <= after; k++) {
-                if (!segment(segments[segments.length - k], path[path.length - k], params)) {
+                String t = segments[segments.length - k];
+                if (!isParameter(t) && !t.equals(path[path.length - k])) {
                     return null;
                 }
+            }
+            Map<String, String> params = new HashMap<>(4);
+            for (int i = 0; i < before; i++) {
+                parameter(segments[i], path[i], params);
+            }
+            for (int k = 1; k <= after; k++) {
+                parameter(segments[segments.length - k], path[path.length - k], params);
             }
             if (multi >= 0) {
                 StringBuilder rest = new StringBuilder();
@@ -68,12 +78,14 @@ final class RouteTable {
             return params;
         }
 
-        private static boolean segment(String template, String actual, Map<String, String> params) {
-            if (template.charAt(0) == '{') {
+        private static boolean isParameter(String template) {
+            return template.charAt(0) == '{';
+        }
+
+        private static void parameter(String template, String actual, Map<String, String> params) {
+            if (isParameter(template)) {
                 params.put(template.substring(1, template.length() - 1), decode(actual));
-                return true;
             }
-            return template.equals(actual);
         }
     }
 
