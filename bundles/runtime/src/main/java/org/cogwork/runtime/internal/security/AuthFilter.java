@@ -64,6 +64,10 @@ public class AuthFilter implements Filter {
     final CheckTimes times = new CheckTimes();
     private final RestDispatcher dispatcher;
     private volatile Accounts accounts;
+    /** Notified when an accounts service arrives, for requests waiting for one (see {@link #accounts()}). */
+    private final Object accountsArrived = new Object();
+    /** How long a request waits for the accounts service before it is told to come back (503). */
+    private static final long ACCOUNTS_WAIT_MS = 5_000;
     private volatile AuditLog audit;
 
     @Activate
@@ -74,6 +78,9 @@ public class AuthFilter implements Filter {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void setAccounts(Accounts a) {
         accounts = a;
+        synchronized (accountsArrived) {
+            accountsArrived.notifyAll();
+        }
     }
 
     void unsetAccounts(Accounts a) {
@@ -130,10 +137,7 @@ public class AuthFilter implements Filter {
         if (header == null && sessionId == null) {
             return null;
         }
-        Accounts a = accounts;
-        if (a == null) {
-            throw new ApiException(503, "sign-in is not available yet: the metadata store is starting", null, null);
-        }
+        Accounts a = accounts();
         String address = req.getRemoteAddr();
         if (header != null) {
             if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
@@ -185,8 +189,27 @@ public class AuthFilter implements Filter {
         return p.get();
     }
 
+    /**
+     * The accounts service; waits for it (bounded) when it is not there: at start-up, and while the store restarts
+     * (a changed persistence configuration), it is briefly absent, and {@code /health}, which binds it on its own,
+     * may already say UP. Then 503: the store is not there.
+     */
     Accounts accounts() {
         Accounts a = accounts;
+        if (a != null) {
+            return a;
+        }
+        long deadline = System.nanoTime() + ACCOUNTS_WAIT_MS * 1_000_000;
+        synchronized (accountsArrived) {
+            for (long left = deadline - System.nanoTime(); (a = accounts) == null && left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    accountsArrived.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         if (a == null) {
             throw new ApiException(503, "sign-in is not available yet: the metadata store is starting", null, null);
         }
