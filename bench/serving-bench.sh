@@ -2,7 +2,7 @@
 # Serving benchmark: starts the distribution in a temporary home, trains and registers a Tribuo logistic model
 # on credit_data.csv (alias production), then measures single-row and 100-row predictions over HTTP (1 and 4
 # client threads) and the same call in-process, then with wrk against the floor (see below), including 16 connections
-# with dynamic batching on (MAX_BATCH=32 MAX_DELAY_MICROS=1000). Usage: bench/serving-bench.sh
+# with dynamic batching on (MAX_BATCH=32 MAX_DELAY_MICROS=0). Usage: bench/serving-bench.sh
 # (SECONDS_PER=10 CLIENTS=4; ENGINE=djl serves a DJL multilayer perceptron instead, through the same predict API;
 # DJL_HIDDEN="[256, 256]" its hidden layers (default [32]); SKIP_CLIENT=1 leaves out the Java client part; SCENARIOS="16 1 off;16 1 on" runs only those wrk rows:
 # connections, rows per request, batching)
@@ -86,7 +86,7 @@ PY
   for spec in "${specs[@]}"; do
     set -- $spec; conns=$1; n=$2; batch=$3
     { [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}"; } > "$home/body.json"
-    [ "$batch" = on ] && options "${MAX_BATCH:-32}" "${MAX_DELAY_MICROS:-1000}"
+    [ "$batch" = on ] && options "${MAX_BATCH:-32}" "${MAX_DELAY_MICROS:-0}"
     read -r c_rps c_p50 c_p99 c_bad <<<"$(measure "http://127.0.0.1:$port/api/models/credit-risk/predict" "$conns" "$home/body.json")"
     drain_ms=$(drained)
     [ "$batch" = on ] && options 1 0

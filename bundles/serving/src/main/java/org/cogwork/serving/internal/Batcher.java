@@ -8,7 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 import org.cogwork.api.data.Row;
 import org.cogwork.api.engine.Prediction;
 
@@ -17,7 +17,7 @@ import org.cogwork.api.engine.Prediction;
  * answers up to {@code maxBatch} rows of several requests. An engine call has a fixed cost (a native call, tensor
  * set-up) that one call for 16 rows pays once instead of 16 times.
  *
- * <p>No thread of its own: the request that finds no batch running becomes the leader, waits up to
+ * <p>No thread of its own: a request that finds a free batch slot (one per core) becomes a leader, waits up to
  * {@code maxDelayMicros} for company, and runs the batch for everyone queued; the others wait for their answer and
  * take over when the leader leaves with work still queued. (A dedicated batching thread was measured first: on two
  * cores it gets one share of the CPU among every busy request thread, and batching then halved throughput.)
@@ -32,7 +32,11 @@ final class Batcher implements AutoCloseable {
 
     final ServingOptions options;
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock leader = new ReentrantLock();
+    /**
+     * As many batches may run at once as there are cores: with one at a time, batching took the engine's work down to
+     * one core while unbatched requests used both (measured: 0.76x the requests/s of the same run without batching).
+     */
+    private final Semaphore leaders = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private final AtomicLong calls = new AtomicLong();
 
     Batcher(String key, ServingOptions options) {
@@ -44,11 +48,11 @@ final class Batcher implements AutoCloseable {
         Job job = new Job(model, rows, new CompletableFuture<>());
         queue.add(job);
         while (!job.result().isDone()) {
-            if (leader.tryLock()) {
+            if (leaders.tryAcquire()) {
                 try {
                     lead(job);
                 } finally {
-                    leader.unlock();
+                    leaders.release();
                 }
             } else {
                 try {
