@@ -3,7 +3,6 @@ package org.cogwork.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ColdLoadTest {
     private static final int LOAD_SECONDS = 3;
-    private static final byte[] ROW = ("{\"rows\": [{\"Seniority\": 9, \"Home\": \"rent\", \"Time\": 60, \"Age\": 30, "
-            + "\"Marital\": \"married\", \"Records\": \"no\", \"Job\": \"freelance\", \"Expenses\": 73, \"Income\": 129, "
-            + "\"Assets\": 0, \"Debt\": 0, \"Amount\": 800, \"Price\": 846}]}").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ROW = TwoNodesTest.ROW;
 
     @TempDir
     Path tmp;

@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * within serving's documented staleness (one second plus one read).
  */
 class TwoNodesTest {
-    private static final byte[] ROW = ("{\"rows\": [{\"Seniority\": 9, \"Home\": \"rent\", \"Time\": 60, \"Age\": 30, "
+    /** One credit_data.csv row as a predict body (also used by {@link ColdLoadTest}). */
+    static final byte[] ROW = ("{\"rows\": [{\"Seniority\": 9, \"Home\": \"rent\", \"Time\": 60, \"Age\": 30, "
             + "\"Marital\": \"married\", \"Records\": \"no\", \"Job\": \"freelance\", \"Expenses\": 73, \"Income\": 129, "
             + "\"Assets\": 0, \"Debt\": 0, \"Amount\": 800, \"Price\": 846}]}").getBytes(StandardCharsets.UTF_8);
     @TempDir
@@ -64,10 +65,7 @@ class TwoNodesTest {
                 String uri = done.path("result").path("tracking").path("artifactUri").asText();
 
                 // b serves the version a registered, loading model.zip from the shared bucket
-                Cogwork.Response predicted = b.post("/api/models/credit-risk/predict", ("{\"rows\": [{\"Seniority\": 9, \"Home\": \"rent\", "
-                        + "\"Time\": 60, \"Age\": 30, \"Marital\": \"married\", \"Records\": \"no\", \"Job\": \"freelance\", \"Expenses\": 73, "
-                        + "\"Income\": 129, \"Assets\": 0, \"Debt\": 0, \"Amount\": 800, \"Price\": 846}]}").getBytes(StandardCharsets.UTF_8),
-                        "application/json");
+                Cogwork.Response predicted = b.post("/api/models/credit-risk/predict", ROW, "application/json");
                 assertEquals(200, predicted.status(), predicted.body());
                 JsonNode p = predicted.json().path("predictions").get(0);
                 assertTrue(p.path("value").asText().matches("good|bad"), p.toString());
