@@ -39,6 +39,9 @@ public final class LoadedModel implements AutoCloseable {
     private final String target;
     private final Schema features;
     private final List<String> featureNames;
+    /** Where the pipeline's output has the target column (-1: none), and that output without it: what the model takes. */
+    private final int targetOut;
+    private final Schema modelInput;
     /** The cache's hold plus one per running request; the model is closed when it drops to zero. */
     private final java.util.concurrent.atomic.AtomicInteger holds = new java.util.concurrent.atomic.AtomicInteger(1);
     private final java.util.concurrent.atomic.AtomicBoolean retired = new java.util.concurrent.atomic.AtomicBoolean();
@@ -56,6 +59,13 @@ public final class LoadedModel implements AutoCloseable {
         }
         this.features = new Schema(f);
         this.featureNames = f.stream().map(Field::name).toList();
+        Schema out = pipeline.outputSchema();
+        this.targetOut = target == null ? -1 : out.indexOf(target);
+        List<Field> in = new ArrayList<>(out.fields());
+        if (targetOut >= 0) {
+            in.remove(targetOut);
+        }
+        this.modelInput = new Schema(in);
     }
 
     /**
@@ -140,13 +150,10 @@ public final class LoadedModel implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw locate(input, e);
         }
-        Schema out = pipeline.outputSchema();
-        int t = target == null ? -1 : out.indexOf(target);
+        int t = targetOut;
         List<Row> modelRows = transformed;
         if (t >= 0) {
-            List<Field> fs = new ArrayList<>(out.fields());
-            fs.remove(t);
-            Schema s = new Schema(fs);
+            Schema s = modelInput;
             modelRows = new ArrayList<>(transformed.size());
             for (Row r : transformed) {
                 Object[] v = r.values();

@@ -20,7 +20,6 @@ import org.cogwork.api.serving.PredictionLog;
 import org.cogwork.api.serving.PredictionRecord;
 import org.cogwork.runtime.rest.Json;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.cogwork.persistence.Database;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -117,18 +116,33 @@ public class Predictions implements PredictionLog {
         });
     }
 
+    /**
+     * One JDBC batch on the handle's connection: the log's hot write (tens of thousands of rows a second under load),
+     * where Jdbi's per-argument binding cost about a quarter of the storing thread's CPU (JFR).
+     */
     private static void insert(Handle h, List<Row> rows) {
         if (rows.isEmpty()) {
             return;
         }
-        PreparedBatch b = h.prepareBatch("INSERT INTO predictions (id, model_name, ver, at_time, input_json, output_json, "
-                + "latency_micros, shadow, caller_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        for (Row row : rows) {
-            PredictionRecord r = row.r();
-            b.add(r.id(), r.modelName(), r.version(), r.time().toEpochMilli(), row.input(), row.output(),
-                    r.latencyMicros(), r.shadow(), r.callerKey());
+        try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("INSERT INTO predictions (id, model_name, ver, "
+                + "at_time, input_json, output_json, latency_micros, shadow, caller_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Row row : rows) {
+                PredictionRecord r = row.r();
+                ps.setString(1, r.id());
+                ps.setString(2, r.modelName());
+                ps.setInt(3, r.version());
+                ps.setLong(4, r.time().toEpochMilli());
+                ps.setString(5, row.input());
+                ps.setString(6, row.output());
+                ps.setLong(7, r.latencyMicros());
+                ps.setBoolean(8, r.shadow());
+                ps.setString(9, r.callerKey());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (java.sql.SQLException e) {
+            throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
         }
-        b.execute();
     }
 
     private static Row validate(PredictionRecord r) {
