@@ -67,6 +67,10 @@ class JobRecoveryTest {
     void jobsBeyondTheRetentionPolicyAreGoneAndSay404() throws Exception {
         try (Cogwork c = Cogwork.fresh(tmp)) {
             Files.writeString(c.home.resolve("config/org.cogwork.training.cfg"), "jobs.retain.count=1\n");
+            // FileInstall reads config/ in its own thread, so on a first start the training component may be active
+            // (with the defaults) before the file is applied; after a restart Config Admin has it from the outset
+            c.start();
+            c.stop();
             c.start();
             FileSourceTest.addSharedData(c);
             String[] ids = new String[2];

@@ -103,17 +103,47 @@ public class TribuoEngine implements Engine {
 
         return switch (request.task()) {
             case CLASSIFICATION -> fit(request, context, algorithm, params, features, target, new LabelFactory(),
-                    v -> new Label(String.valueOf(v)), started);
-            case REGRESSION -> fit(request, context, algorithm, params, features, target, new RegressionFactory(),
-                    v -> new Regressor(target.name(), ((Number) v).doubleValue()), started);
+                    v -> new Label(String.valueOf(v)), null, started);
+            case REGRESSION -> {
+                // a linear model learns a standardised target (SGD on a target in the thousands diverges with the
+                // default learning rate) and scales its predictions back; trees split on any scale
+                double[] scaling = algorithm.linear() ? targetScaling(request, target, context) : null;
+                double mean = scaling == null ? 0 : scaling[0];
+                double scale = scaling == null ? 1 : scaling[1];
+                yield fit(request, context, algorithm, params, features, target, new RegressionFactory(),
+                        v -> new Regressor(target.name(), (((Number) v).doubleValue() - mean) / scale), scaling, started);
+            }
             case CLUSTERING -> fit(request, context, algorithm, params, features, null, new ClusteringFactory(),
-                    v -> ClusteringFactory.UNASSIGNED_CLUSTER_ID, started);
+                    v -> ClusteringFactory.UNASSIGNED_CLUSTER_ID, null, started);
         };
+    }
+
+    /** The target's mean and standard deviation (1 when it does not vary), over the rows that have one. */
+    private static double[] targetScaling(TrainingRequest request, Field target, TrainingContext context) throws EngineException {
+        int t = request.data().schema().indexOf(target.name());
+        long n = 0;
+        double mean = 0;
+        double m2 = 0;
+        try (RowCursor cursor = request.data().open()) {
+            while (cursor.hasNext()) {
+                if (n % CANCEL_CHECK_ROWS == 0) {
+                    checkCancelled(context);
+                }
+                if (cursor.next().get(t) instanceof Number y && !Double.isNaN(y.doubleValue())) {
+                    double d = y.doubleValue() - mean; // Welford: one pass, no cancellation on large values
+                    mean += d / ++n;
+                    m2 += d * (y.doubleValue() - mean);
+                }
+            }
+        }
+        double sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
+        return new double[] {mean, sd > 0 ? sd : 1};
     }
 
     private <T extends Output<T>> Model fit(TrainingRequest request, TrainingContext context, Algorithm algorithm,
                                             Map<String, Number> params, Features features, Field target,
-                                            OutputFactory<T> factory, Function<Object, T> outputOf, long started)
+                                            OutputFactory<T> factory, Function<Object, T> outputOf, double[] targetScaling,
+                                            long started)
             throws EngineException {
         MutableDataset<T> data = new MutableDataset<>(new SimpleDataSourceProvenance("Cogwork training data", factory), factory);
         Schema schema = request.data().schema();
@@ -203,6 +233,10 @@ public class TribuoEngine implements Engine {
         provenance.put("features", model.getFeatureIDMap().size());
         if (algorithm.linear()) {
             provenance.put("standardisedFeatures", standardised);
+        }
+        if (targetScaling != null) {
+            provenance.put(TribuoModel.TARGET_MEAN, targetScaling[0]);
+            provenance.put(TribuoModel.TARGET_SCALE, targetScaling[1]);
         }
         provenance.put("trainingMillis", fitMillis);
         provenance.put("trainer", Provenances.toPlain(trainer.getProvenance()));

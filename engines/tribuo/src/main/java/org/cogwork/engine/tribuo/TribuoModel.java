@@ -24,14 +24,22 @@ import org.tribuo.regression.Regressor;
  * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail).
  */
 final class TribuoModel implements Model {
+    /** Provenance keys of a regression model trained on a standardised target: predictions are scaled back with them. */
+    static final String TARGET_MEAN = "targetMean";
+    static final String TARGET_SCALE = "targetScale";
+
     private final ModelDescriptor descriptor;
     private final Features features;
+    private final double targetMean;
+    private final double targetScale;
     private volatile org.tribuo.Model<?> model;
 
     TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model) {
         this.descriptor = descriptor;
         this.features = new Features(descriptor.inputSchema());
         this.model = model;
+        this.targetMean = descriptor.provenance().get(TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
+        this.targetScale = descriptor.provenance().get(TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
     }
 
     @Override
@@ -57,7 +65,7 @@ final class TribuoModel implements Model {
                 case REGRESSION -> {
                     org.tribuo.Prediction<Regressor> p = predictOne((org.tribuo.Model<Regressor>) m, row,
                             RegressionFactory.UNKNOWN_REGRESSOR);
-                    yield new Prediction(p.getOutput().getValues()[0], Map.of());
+                    yield new Prediction(p.getOutput().getValues()[0] * targetScale + targetMean, Map.of());
                 }
                 case CLUSTERING -> {
                     org.tribuo.Prediction<ClusterID> p = predictOne((org.tribuo.Model<ClusterID>) m, row,
