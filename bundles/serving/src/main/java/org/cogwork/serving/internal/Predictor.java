@@ -87,6 +87,8 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
     private final java.util.concurrent.atomic.AtomicLong shadowDropped = new java.util.concurrent.atomic.AtomicLong();
     /** Notified whenever an engine comes or changes, for requests waiting for one (see {@link #engine}). */
     private final Object engineChanges = new Object();
+    /** Set when this instance is deactivated (serving reconfigured or stopping): requests still on it end at once. */
+    private volatile boolean stopped;
     private final java.util.concurrent.atomic.AtomicLong useClock = new java.util.concurrent.atomic.AtomicLong();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -132,6 +134,8 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
 
     @Deactivate
     void deactivate() {
+        stopped = true;
+        engineChanged(); // a request waiting for an engine gives up: this instance will get none
         routes.close();
         shadows.shutdownNow();
         batchers.values().forEach(Batcher::close);
@@ -220,7 +224,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         long deadline = System.nanoTime() + ENGINE_WAIT_MS * 1_000_000;
         synchronized (engineChanges) {
             Engine e = engines.get(name);
-            for (long left = deadline - System.nanoTime(); e == null && left > 0; left = deadline - System.nanoTime()) {
+            for (long left = deadline - System.nanoTime(); e == null && left > 0 && !stopped; left = deadline - System.nanoTime()) {
                 try {
                     engineChanges.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException ie) {
@@ -281,9 +285,15 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
             }
             try (InputStream in = tracker.openArtifact(v.runId(), source.substring(at + "/artifacts/".length()))) {
                 m = LoadedModel.load(in, this::engine, pipelines);
+            } catch (IOException e) {
+                if (stopped) {
+                    throw restarting();
+                }
+                throw unservable(new IllegalStateException("version " + v.version() + " of '" + v.modelName() + "' cannot be loaded: "
+                        + e.getMessage(), e));
             } catch (NoSuchElementException e) {
                 throw new NotFoundException("version " + v.version() + " of '" + v.modelName() + "': " + e.getMessage());
-            } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            } catch (UncheckedIOException | IllegalStateException e) {
                 throw unservable(new IllegalStateException("version " + v.version() + " of '" + v.modelName() + "' cannot be loaded: "
                         + e.getMessage(), e));
             }
@@ -351,6 +361,9 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         }
         if (rows.size() > maxRows) {
             throw new InvalidFieldException("rows", "rows: at most " + maxRows + " rows per request, got " + rows.size());
+        }
+        if (stopped) {
+            throw restarting();
         }
         journal.admit();
         ModelRoutes.Route route = routes.get(modelName);
@@ -452,6 +465,11 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         } catch (java.util.concurrent.RejectedExecutionException e) {
             shadowDropped.incrementAndGet();
         }
+    }
+
+    /** A request that reached this instance while it was being deactivated: the next one reaches its successor. */
+    private static ApiException restarting() {
+        return new ApiException(503, "serving is restarting (reconfigured or stopping); try again", null, null);
     }
 
     /** A model that exists but cannot be served now (its artifact unreadable, its engine gone): a 503, logged. */
