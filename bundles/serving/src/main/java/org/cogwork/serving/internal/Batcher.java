@@ -82,10 +82,12 @@ final class Batcher implements AutoCloseable {
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000);
                 }
             }
+            // poll, never peek-then-poll: with several leaders the head can change in between, and the job polled
+            // would not be the one added (found by LoadedModelTest hanging: a request lost, never answered).
+            // A request is never split, so a batch may exceed maxBatch by the rows of its last request.
             List<Job> batch = new ArrayList<>();
             int rows = 0;
-            for (Job j = queue.peek(); j != null && (batch.isEmpty() || rows + j.rows().size() <= options.maxBatch()); j = queue.peek()) {
-                queue.poll();
+            for (Job j; rows < options.maxBatch() && (j = queue.poll()) != null; ) {
                 batch.add(j);
                 rows += j.rows().size();
             }
