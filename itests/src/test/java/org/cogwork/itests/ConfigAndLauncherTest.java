@@ -36,6 +36,23 @@ class ConfigAndLauncherTest {
         }
     }
 
+    /**
+     * With a flight recording running from the start (how one profiles a server), Jdbi's JFR statement events call
+     * handler classes the JDK defines at run time; without boot delegation for them every database call failed
+     * (NoClassDefFoundError in the persistence bundle) and the runtime never came UP.
+     */
+    @Test
+    void runsWithJavaFlightRecorderOn() throws Exception {
+        Cogwork fresh = Cogwork.fresh(tmp);
+        fresh.env.put("JAVA_OPTS", "-XX:+UseSerialGC -XX:StartFlightRecording:filename=" + tmp.resolve("rec.jfr"));
+        try (Cogwork cogwork = fresh.start()) {
+            Cogwork.Response token = cogwork.as(Cogwork.ADMIN).post("/api/tokens", "{\"name\": \"jfr\", \"role\": \"integrator\"}");
+            assertEquals(201, token.status(), token.body());
+            assertEquals(200, cogwork.get("/api/audit?max=5").status());
+            assertTrue(!cogwork.log().contains("NoClassDefFoundError"), cogwork.log());
+        }
+    }
+
     @Test
     void secondInstanceOnABusyPortOrHomeFailsClearly() throws Exception {
         try (Cogwork first = Cogwork.fresh(tmp.resolve("a")).start()) {

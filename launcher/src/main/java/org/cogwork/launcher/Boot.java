@@ -102,6 +102,10 @@ final class Boot {
         }
         props.put("felix.cm.dir", configStore.toString());
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SLF4J_EXPORTS);
+        // Java Flight Recorder instruments the event classes of bundled libraries (Jdbi's statement events) to call
+        // handler classes it defines at run time in jdk.jfr.internal.handlers; without boot delegation for that
+        // package, a bundle cannot load them and every JDBC call failed while a recording ran (-XX:StartFlightRecording).
+        props.put(Constants.FRAMEWORK_BOOTDELEGATION, "jdk.jfr.internal.handlers");
         props.put("felix.log.level", "1");
         // The Log Service's history (100 entries by default) is where the runtime finds the activator failures of
         // plugins started before it: a start-up logs a few hundred entries.
