@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashLoopTest {
     private static final String DJL = "org.cogwork.engine.djl";
+    private static final String XGBOOST = "org.cogwork.engine.xgboost";
 
     @TempDir
     Path tmp;
@@ -141,6 +142,12 @@ class CrashLoopTest {
             assertEquals(200, started.status(), started.body());
             assertEquals("ACTIVE", started.json().path("state").asText(), started.body());
             assertTrue(started.json().path("heldBack").isMissingNode(), started.body());
+            // safe mode lasts while any plugin is held back: the other adapter shipped in deploy/ (XGBoost) too
+            JsonNode xgboost = HotDeployTest.bundle(cogwork.get("/api/bundles").json(), XGBOOST);
+            assertEquals("Cogwork was started with --safe", xgboost.path("heldBack").asText(), xgboost.toString());
+            assertTrue(cogwork.get("/health").json().path("safeMode").asBoolean());
+            assertEquals(200, cogwork.post("/api/bundles/" + xgboost.path("id").asLong() + "/start", new byte[0],
+                    "application/json").status());
             assertFalse(cogwork.get("/health").json().path("safeMode").asBoolean());
             cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "djl") != null, Duration.ofSeconds(15));
 
