@@ -80,7 +80,7 @@ def families(name, task, text):
             ("logistic", logistic, {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "liblinear-logistic"}),
             ("logistic", logistic, {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "logistic"}),
             ("boosting", lambda x: make_pipeline(ordinal(x), HistGradientBoostingClassifier(random_state=SEED)),
-             {"pipeline": TABULAR_PIPELINE, "engine": "xgboost", "algorithm": "gbtree"}),
+             {"engine": "xgboost", "algorithm": "gbtree"}),  # missing values and categories: the engine takes them itself
             ("forest", lambda x: make_pipeline(tabular(x), RandomForestClassifier(n_estimators=200, random_state=SEED)),
              {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "random-forest",
               "hyperparameters": {"numTrees": 200}}),
@@ -89,7 +89,7 @@ def families(name, task, text):
         ("linear", lambda x: make_pipeline(tabular(x), LinearRegression()),
          {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "linear"}),
         ("boosting", lambda x: make_pipeline(ordinal(x), HistGradientBoostingRegressor(random_state=SEED)),
-         {"pipeline": TABULAR_PIPELINE, "engine": "xgboost", "algorithm": "gbtree"}),
+         {"engine": "xgboost", "algorithm": "gbtree"}),  # missing values and categories: the engine takes them itself
         ("forest", lambda x: make_pipeline(tabular(x), RandomForestRegressor(n_estimators=200, random_state=SEED)),
          {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "random-forest",
           "hyperparameters": {"numTrees": 200}}),
