@@ -195,7 +195,7 @@ def main():
             gap = (cw_best[5] - sk_best[3]) * 100 if classification else (cw_best[5] - sk_best[3]) / sk_best[3] * 100
             ok = gap >= -1.0 if classification else gap <= 5.0
             print("%-9s best: scikit-learn %.4f (%s), Cogwork %.4f (%s): %+.1f%s, quality %s" % (
-                set_name, sk_best[3], sk_best[1], cw_best[5], cw_best[1], gap, " points" if classification else " %",
+                set_name, sk_best[3], sk_best[1].split(":")[0], cw_best[5], cw_best[1], gap, " points" if classification else " %",
                 "ok" if ok else "MISSED (aim: within 1 point / 5 %)"))
     print("\ndelta: Cogwork against scikit-learn's same family (accuracy points; RMSE in %); time x: Cogwork's "
           "submission-to-registered time over scikit-learn's fit of the same family (aim <= 2x).")
