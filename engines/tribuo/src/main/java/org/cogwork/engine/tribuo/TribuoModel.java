@@ -33,11 +33,14 @@ final class TribuoModel implements Model {
     private final double targetMean;
     private final double targetScale;
     private volatile org.tribuo.Model<?> model;
+    /** A random forest's flat form, used to predict (null for other models). */
+    private final FlatForest forest;
 
     TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model) {
         this.descriptor = descriptor;
         this.features = new Features(descriptor.inputSchema());
         this.model = model;
+        this.forest = "random-forest".equals(descriptor.algorithm()) ? FlatForest.of(model) : null;
         this.targetMean = descriptor.provenance().get(TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
         this.targetScale = descriptor.provenance().get(TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
     }
@@ -51,6 +54,9 @@ final class TribuoModel implements Model {
     @SuppressWarnings("unchecked")
     public List<Prediction> predict(List<Row> rows) {
         org.tribuo.Model<?> m = live();
+        if (forest != null) {
+            return predictForest(rows);
+        }
         List<Prediction> out = new ArrayList<>(rows.size());
         for (Row row : rows) {
             out.add(switch (descriptor.task()) {
@@ -73,6 +79,32 @@ final class TribuoModel implements Model {
                     yield new Prediction(p.getOutput().getID(), Map.of());
                 }
             });
+        }
+        return out;
+    }
+
+    private List<Prediction> predictForest(List<Row> rows) {
+        List<Prediction> out = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            try {
+                if (forest.classification()) {
+                    double[] score = forest.scores(features.encode(row, LabelFactory.UNKNOWN_LABEL));
+                    Map<String, Double> scores = new LinkedHashMap<>();
+                    int best = 0;
+                    for (int k = 0; k < score.length; k++) {
+                        scores.put(forest.labels().get(k), score[k]);
+                        if (score[k] > score[best]) {
+                            best = k;
+                        }
+                    }
+                    out.add(new Prediction(forest.labels().get(best), scores));
+                } else {
+                    double value = forest.value(features.encode(row, RegressionFactory.UNKNOWN_REGRESSOR));
+                    out.add(new Prediction(value * targetScale + targetMean, Map.of()));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + e.getMessage(), e);
+            }
         }
         return out;
     }

@@ -230,6 +230,45 @@ class TribuoEngineTest {
         }
     }
 
+    /**
+     * Forests predict through their flat form (FlatForest): every test row gets exactly what Tribuo's own ensemble
+     * answers, label and scores, for classification and regression, also after a save and load.
+     */
+    @Test
+    void forestsPredictWhatTribuoPredicts() throws Exception {
+        Split credit = split(read("credit_data.csv"), 3);
+        Split concrete = split(read("concrete.csv"), 3);
+        for (TrainingRequest r : List.of(
+                new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("numTrees", 40), credit.train, "Status", 11),
+                new TrainingRequest(Task.REGRESSION, "random-forest", Map.of("numTrees", 40), concrete.train, "compressive_strength", 11))) {
+            List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : concrete.test;
+            try (Model trained = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
+                for (Model m : List.of(trained, loaded)) {
+                    org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
+                    Features features = new Features(m.descriptor().inputSchema());
+                    List<Prediction> flat = m.predict(test);
+                    for (int i = 0; i < test.size(); i++) {
+                        if (r.task() == Task.CLASSIFICATION) {
+                            @SuppressWarnings("unchecked")
+                            org.tribuo.Prediction<org.tribuo.classification.Label> p = ((org.tribuo.Model<org.tribuo.classification.Label>) tribuo)
+                                    .predict(features.encode(test.get(i), org.tribuo.classification.LabelFactory.UNKNOWN_LABEL));
+                            assertEquals(p.getOutput().getLabel(), flat.get(i).value(), "row " + i);
+                            assertEquals(p.getOutputScores().keySet(), flat.get(i).scores().keySet());
+                            for (var e : p.getOutputScores().entrySet()) {
+                                assertEquals(e.getValue().getScore(), flat.get(i).scores().get(e.getKey()), 1e-12, "row " + i);
+                            }
+                        } else {
+                            @SuppressWarnings("unchecked")
+                            org.tribuo.Prediction<org.tribuo.regression.Regressor> p = ((org.tribuo.Model<org.tribuo.regression.Regressor>) tribuo)
+                                    .predict(features.encode(test.get(i), org.tribuo.regression.RegressionFactory.UNKNOWN_REGRESSOR));
+                            assertEquals(p.getOutput().getValues()[0], ((Number) flat.get(i).value()).doubleValue(), 1e-9, "row " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void sameSeedSameModel() throws Exception {
         Split s = split(read("credit_data.csv"), 42);

@@ -26,6 +26,8 @@ final class XgboostModel implements Model {
     private final Columns columns;
     private final Booster booster;
     private final int rounds;
+    /** The booster's trees walked in Java (null: a model they cannot express, predicted by the booster). */
+    private final Trees trees;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -34,6 +36,15 @@ final class XgboostModel implements Model {
         this.columns = columns;
         this.booster = booster;
         this.rounds = rounds;
+        try {
+            // When the booster predicts (a model Trees cannot read, XgboostEngineTest's reference): one thread per
+            // call, as serving's concurrency comes from its request threads and OpenMP's hand-off costs more than
+            // the trees of a few rows.
+            booster.setParam("nthread", "1");
+            this.trees = Trees.of(booster, rounds);
+        } catch (XGBoostError | java.io.IOException e) {
+            throw new IllegalStateException("XGBoost could not describe its trees: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -47,6 +58,11 @@ final class XgboostModel implements Model {
 
     @Override
     public List<Prediction> predict(List<Row> rows) {
+        return predict(rows, trees != null);
+    }
+
+    /** Predicts with the trees walked in Java, or with XGBoost's own predictor (the reference in tests). */
+    List<Prediction> predict(List<Row> rows, boolean inJava) {
         int width = columns.width();
         float[] x = new float[rows.size() * width];
         for (int r = 0; r < rows.size(); r++) {
@@ -61,8 +77,15 @@ final class XgboostModel implements Model {
             if (rows.isEmpty()) {
                 return List.of();
             }
-            out = booster.inplace_predict(x, rows.size(), width, Float.NaN, new int[] {0, rounds},
+            if (inJava) {
+                out = new float[rows.size()][];
+                for (int r = 0; r < rows.size(); r++) {
+                    out[r] = trees.predict(x, r * width);
+                }
+            } else {
+                out = booster.inplace_predict(x, rows.size(), width, Float.NaN, new int[] {0, rounds},
                     Booster.PredictionType.kValue, null);
+            }
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost prediction failed: " + e.getMessage(), e);
         } finally {
