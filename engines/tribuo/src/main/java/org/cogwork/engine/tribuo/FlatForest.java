@@ -31,11 +31,20 @@ final class FlatForest {
     private final boolean classification;
     /** Classification: the labels in the ensemble's output order (Tribuo's score map order). */
     private final List<String> labels = new ArrayList<>();
-    private final Tree[] trees;
-
-    /** One tree: node n splits on {@code feature[n]} (-1: a leaf whose output is {@code leaf[n]}). */
-    private record Tree(int[] feature, double[] split, int[] lessOrEqual, int[] greater, double[][] leaf) {
-    }
+    /** Width of a leaf's output: the number of labels, or 1 for a regression value. */
+    private final int width;
+    /** The root of each tree in {@link #nodes}. */
+    private final int[] roots;
+    /**
+     * Every node of every tree, three ints each, a tree's nodes depth first so that a walk stays in few cache lines:
+     * a split node is (feature, node if less or equal, node if greater), a leaf (-1, offset of its output in
+     * {@link #values}, 0).
+     */
+    private final int[] nodes;
+    /** The split value of each node (unused for leaves), at the node's index. */
+    private final double[] splits;
+    /** The leaves' outputs, {@link #width} doubles each. */
+    private final double[] values;
 
     /** The flat form of {@code forest}, or {@code null} when it is not a forest of trees (never for this engine's). */
     static FlatForest of(org.tribuo.Model<?> forest) {
@@ -50,7 +59,6 @@ final class FlatForest {
         return new FlatForest(ensemble);
     }
 
-    @SuppressWarnings("unchecked")
     private FlatForest(EnsembleModel<?> ensemble) {
         ImmutableFeatureMap features = ensemble.getFeatureIDMap();
         for (int i = 0; i < features.size(); i++) {
@@ -66,13 +74,18 @@ final class FlatForest {
                 labels.add(name);
             }
         }
+        this.width = classification ? labels.size() : 1;
         List<? extends org.tribuo.Model<?>> members = ensemble.getModels();
-        trees = new Tree[members.size()];
-        for (int t = 0; t < trees.length; t++) {
+        roots = new int[members.size()];
+        Builder b = new Builder(labelIds);
+        for (int t = 0; t < roots.length; t++) {
             TreeModel<?> tree = (TreeModel<?>) members.get(t);
             Node<?> root = tree instanceof IndependentRegressionTreeModel r ? only(r.getRoots()) : tree.getRoot();
-            trees[t] = flatten(root, tree.getFeatureIDMap(), labelIds);
+            roots[t] = b.add(root, tree.getFeatureIDMap());
         }
+        nodes = b.nodes.stream().mapToInt(Integer::intValue).toArray();
+        splits = b.splits.stream().mapToDouble(Double::doubleValue).toArray();
+        values = b.values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static Node<?> only(Map<String, Node<Regressor>> roots) {
@@ -82,43 +95,48 @@ final class FlatForest {
         return roots.values().iterator().next();
     }
 
-    private Tree flatten(Node<?> root, ImmutableFeatureMap memberFeatures, Map<String, Integer> labelIds) {
-        List<Node<?>> nodes = new ArrayList<>();
-        nodes.add(root);
-        for (int n = 0; n < nodes.size(); n++) { // breadth first: children are appended as they are met
-            if (nodes.get(n) instanceof SplitNode<?> s) {
-                nodes.add(s.getLessThanOrEqual());
-                nodes.add(s.getGreaterThan());
-            }
+    /** Appends trees depth first; a node's children are appended after it (left subtree first). */
+    private final class Builder {
+        final List<Integer> nodes = new ArrayList<>();
+        final List<Double> splits = new ArrayList<>();
+        final List<Double> values = new ArrayList<>();
+        final Map<String, Integer> labelIds;
+
+        Builder(Map<String, Integer> labelIds) {
+            this.labelIds = labelIds;
         }
-        int size = nodes.size();
-        int[] feature = new int[size];
-        double[] split = new double[size];
-        int[] le = new int[size];
-        int[] gt = new int[size];
-        double[][] leaf = new double[size][];
-        int next = 1;
-        for (int n = 0; n < size; n++) {
-            if (nodes.get(n) instanceof SplitNode<?> s) {
-                feature[n] = index.get(memberFeatures.get(s.getFeatureID()).getName());
-                split[n] = s.splitValue();
-                le[n] = next++;
-                gt[n] = next++;
+
+        int add(Node<?> node, ImmutableFeatureMap memberFeatures) {
+            int at = splits.size();
+            nodes.add(0);
+            nodes.add(0);
+            nodes.add(0);
+            splits.add(0.0);
+            if (node instanceof SplitNode<?> s) {
+                nodes.set(3 * at, index.get(memberFeatures.get(s.getFeatureID()).getName()));
+                splits.set(at, s.splitValue());
+                int le = add(s.getLessThanOrEqual(), memberFeatures);
+                int gt = add(s.getGreaterThan(), memberFeatures);
+                nodes.set(3 * at + 1, le);
+                nodes.set(3 * at + 2, gt);
             } else {
-                feature[n] = -1;
-                LeafNode<?> l = (LeafNode<?>) nodes.get(n);
+                LeafNode<?> l = (LeafNode<?>) node;
+                nodes.set(3 * at, -1);
+                nodes.set(3 * at + 1, values.size());
                 if (classification) {
-                    double[] scores = new double[labels.size()];
+                    double[] scores = new double[width];
                     for (Map.Entry<String, ?> e : l.getDistribution().entrySet()) {
                         scores[labelIds.get(e.getKey())] = ((Label) e.getValue()).getScore();
                     }
-                    leaf[n] = scores;
+                    for (double v : scores) {
+                        values.add(v);
+                    }
                 } else {
-                    leaf[n] = new double[] {((Regressor) l.getOutput()).getValues()[0]};
+                    values.add(((Regressor) l.getOutput()).getValues()[0]);
                 }
             }
+            return at;
         }
-        return new Tree(feature, split, le, gt, leaf);
     }
 
     /** The example's values at the forest's feature indices (absent: 0, as in Tribuo's sparse vectors). */
@@ -138,28 +156,43 @@ final class FlatForest {
         return x;
     }
 
-    private static int leafOf(Tree t, double[] x) {
-        int n = 0;
-        while (t.feature[n] >= 0) {
-            n = x[t.feature[n]] > t.split[n] ? t.greater[n] : t.lessOrEqual[n];
+    /** The offset in {@link #values} of the leaf that {@code x} reaches from {@code root}. */
+    private int leafOf(int root, double[] x) {
+        int n = root;
+        int f;
+        while ((f = nodes[3 * n]) >= 0) {
+            n = x[f] > splits[n] ? nodes[3 * n + 2] : nodes[3 * n + 1];
         }
-        return n;
+        return nodes[3 * n + 1];
     }
 
-    /** Classification: the score of each label (in {@link #labels()} order), summing to 1. */
-    double[] scores(Example<?> example) {
-        double[] x = dense(example);
-        double[] score = new double[labels.size()];
-        double sum = 0;
-        for (Tree t : trees) {
-            double[] leaf = t.leaf[leafOf(t, x)];
-            for (int k = 0; k < leaf.length; k++) {
-                score[k] += leaf[k];
-                sum += leaf[k];
+    /**
+     * Classification: each row's score per label (in {@link #labels()} order), summing to 1. Trees outside, rows
+     * inside: a tree's nodes stay in the cache while every row walks it (rows outside missed the cache on nearly
+     * every node of a 200-tree forest: 4 MB of nodes for credit_data).
+     */
+    double[][] scores(List<? extends Example<?>> examples) {
+        double[][] x = new double[examples.size()][];
+        double[][] score = new double[examples.size()][width];
+        for (int r = 0; r < x.length; r++) {
+            x[r] = dense(examples.get(r));
+        }
+        for (int root : roots) {
+            for (int r = 0; r < x.length; r++) {
+                int leaf = leafOf(root, x[r]);
+                for (int k = 0; k < width; k++) {
+                    score[r][k] += values[leaf + k];
+                }
             }
         }
-        for (int k = 0; k < score.length; k++) {
-            score[k] /= sum;
+        for (double[] s : score) {
+            double sum = 0;
+            for (double v : s) {
+                sum += v;
+            }
+            for (int k = 0; k < width; k++) {
+                s[k] /= sum;
+            }
         }
         return score;
     }
@@ -168,14 +201,19 @@ final class FlatForest {
         return labels;
     }
 
-    /** Regression: the trees' mean, accumulated as Tribuo's AveragingCombiner does with equal weights. */
-    double value(Example<?> example) {
-        double[] x = dense(example);
-        double mean = 0;
+    /** Regression: each row's mean over the trees, accumulated as Tribuo's AveragingCombiner does (equal weights). */
+    double[] values(List<? extends Example<?>> examples) {
+        double[][] x = new double[examples.size()][];
+        double[] mean = new double[examples.size()];
+        for (int r = 0; r < x.length; r++) {
+            x[r] = dense(examples.get(r));
+        }
         int seen = 0;
-        for (Tree t : trees) {
+        for (int root : roots) {
             seen++;
-            mean += (t.leaf[leafOf(t, x)][0] - mean) / seen;
+            for (int r = 0; r < x.length; r++) {
+                mean[r] += (values[leafOf(root, x[r])] - mean[r]) / seen;
+            }
         }
         return mean;
     }

@@ -85,10 +85,13 @@ final class TribuoModel implements Model {
 
     private List<Prediction> predictForest(List<Row> rows) {
         List<Prediction> out = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-            try {
-                if (forest.classification()) {
-                    double[] score = forest.scores(features.encode(row, LabelFactory.UNKNOWN_LABEL));
+        try {
+            if (forest.classification()) {
+                List<Example<Label>> examples = new ArrayList<>(rows.size());
+                for (Row row : rows) {
+                    examples.add(features.encode(row, LabelFactory.UNKNOWN_LABEL));
+                }
+                for (double[] score : forest.scores(examples)) {
                     Map<String, Double> scores = new LinkedHashMap<>();
                     int best = 0;
                     for (int k = 0; k < score.length; k++) {
@@ -98,13 +101,19 @@ final class TribuoModel implements Model {
                         }
                     }
                     out.add(new Prediction(forest.labels().get(best), scores));
-                } else {
-                    double value = forest.value(features.encode(row, RegressionFactory.UNKNOWN_REGRESSOR));
+                }
+            } else {
+                List<Example<Regressor>> examples = new ArrayList<>(rows.size());
+                for (Row row : rows) {
+                    examples.add(features.encode(row, RegressionFactory.UNKNOWN_REGRESSOR));
+                }
+                for (double value : forest.values(examples)) {
                     out.add(new Prediction(value * targetScale + targetMean, Map.of()));
                 }
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + e.getMessage(), e);
             }
+        } catch (IllegalArgumentException e) {
+            // Tribuo refuses an example none of whose features it has seen (all missing or unseen values)
+            throw new IllegalArgumentException("a row has no feature value the model was trained on: " + e.getMessage(), e);
         }
         return out;
     }
