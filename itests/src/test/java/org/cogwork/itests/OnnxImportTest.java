@@ -90,8 +90,17 @@ class OnnxImportTest {
         JsonNode provenance = job.path("result").path("provenance").path("model");
         assertEquals("1.29.0", provenance.path("onnxruntimeVersion").asText(), provenance.toString());
         assertEquals("one input per column", provenance.path("inputs").path("layout").asText(), provenance.toString());
-        assertServesScikitLearnsPredictions();
+        // the native libraries were copied once into the runtime's own data folder and loaded from there
+        for (String lib : List.of("libonnxruntime.so", "libonnxruntime4j_jni.so")) {
+            assertTrue(Files.isRegularFile(cogwork.home.resolve("data/onnxruntime/1.29.0").resolve(lib)), lib);
+        }
+        String id = assertServesScikitLearnsPredictions();
         assertTrue(cogwork.get("/health").json().path("checks").toString().contains("ONNX Runtime 1.29.0 loaded"));
+        // logged like any prediction (it may still be on its way from the journal: reads wait for it)
+        Cogwork.Response logged = cogwork.get("/api/predictions/" + id);
+        assertEquals(200, logged.status(), logged.body());
+        assertEquals("credit-onnx", logged.json().path("modelName").asText(), logged.body());
+        assertEquals(1, logged.json().path("input").path("Seniority").asInt(), logged.body());
     }
 
     @Test
@@ -144,7 +153,7 @@ class OnnxImportTest {
     }
 
     /** The 200 test rows of credit_logistic.expected.csv through /predict: scikit-learn's labels, its probabilities within 1e-5. */
-    private static void assertServesScikitLearnsPredictions() throws Exception {
+    private static String assertServesScikitLearnsPredictions() throws Exception {
         List<String> lines = Files.readAllLines(EXPORTS.resolve("credit_logistic.expected.csv"));
         List<String> header = List.of(lines.get(0).split(",", -1));
         ObjectNode body = JSON.createObjectNode();
@@ -179,5 +188,6 @@ class OnnxImportTest {
             }
         }
         assertTrue(worst <= 1e-5, "largest probability difference from scikit-learn " + worst);
+        return predictions.get(0).path("id").asText();
     }
 }

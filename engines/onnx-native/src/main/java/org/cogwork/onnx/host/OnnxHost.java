@@ -4,12 +4,25 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
 
 /**
  * ONNX Runtime's one environment in this JVM, loading the native library on the first call.
  *
- * <p>ONNX Runtime copies {@code libonnxruntime.so} and its JNI library out of this bundle into a temporary folder and
- * loads them with this bundle's class loader; a JVM binds a native library to one class loader, so this bundle is
+ * <p>The native libraries ({@code libonnxruntime.so} and the JNI library) are copied out of this bundle once per home,
+ * into {@code data/onnxruntime/<version>/} (the data folder is the framework property {@code cogwork.data.dir}), and ONNX Runtime loads them
+ * from there ({@code onnxruntime.native.path}) with this bundle's class loader; left to itself it would copy 28 MB into
+ * a new temporary folder on every start and leave it behind whenever the JVM is killed. A JVM binds a native library
+ * to one class loader, so this bundle is
  * never updated or refreshed while Cogwork runs (header {@code Cogwork-Native}), and the bundles that use it (the ONNX
  * engine adapter, sentence embeddings) can be. Its {@link OrtEnvironment} is a process-wide singleton: every user
  * shares it, nobody closes it. Sessions are what users own and close.
@@ -23,6 +36,10 @@ import ai.onnxruntime.OrtSession;
  * <p>Thread-safe. Outside OSGi (tests, tools) the same code runs with the application class loader.
  */
 public final class OnnxHost {
+    /** ONNX Runtime's property naming the folder it loads its native libraries from. */
+    static final String NATIVE_PATH = "onnxruntime.native.path";
+    /** This bundle's header naming what it loads ({@code onnxruntime <version>}), which the runtime also reads. */
+    static final String NATIVE_HEADER = "Cogwork-Native";
     private static volatile OrtEnvironment environment;
     private static String failure;
 
@@ -49,6 +66,8 @@ public final class OnnxHost {
                 throw new IllegalStateException(failure);
             }
             try {
+                Bundle bundle = FrameworkUtil.getBundle(OnnxHost.class);
+                useNativeFolder(dataDir(bundle), bundle == null ? null : bundle.getHeaders().get(NATIVE_HEADER));
                 environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "cogwork");
                 return environment;
             } catch (Throwable t) {
@@ -97,6 +116,56 @@ public final class OnnxHost {
     /** Why ONNX Runtime could not load, or {@code null} when it loaded or was not tried yet. */
     public static synchronized String failure() {
         return failure;
+    }
+
+    /**
+     * Copies the native libraries into {@code dataDir/onnxruntime/<version>/} unless they are there already (each written
+     * to a temporary name and renamed, so a present file is a whole one) and points ONNX Runtime at that folder. Does
+     * nothing outside OSGi, when {@code -Donnxruntime.native.path} was given, or on a platform this bundle carries no
+     * libraries for (ONNX Runtime then says what is missing).
+     */
+    static void useNativeFolder(Path dataDir, String nativeHeader) throws IOException {
+        if (dataDir == null || nativeHeader == null || System.getProperty(NATIVE_PATH) != null) {
+            return;
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return;
+        }
+        // "onnxruntime 1.29.0": a new version gets a folder of its own
+        Path dir = dataDir.resolve("onnxruntime").resolve(nativeHeader.replaceFirst("^onnxruntime\\s*", "").trim());
+        for (String name : List.of("onnxruntime", "onnxruntime4j_jni")) {
+            String file = System.mapLibraryName(name);
+            Path target = dir.resolve(file);
+            if (Files.isRegularFile(target)) {
+                continue;
+            }
+            try (InputStream in = OnnxHost.class.getResourceAsStream("/ai/onnxruntime/native/linux-x64/" + file)) {
+                if (in == null) {
+                    return;
+                }
+                Files.createDirectories(dir);
+                Path part = Files.createTempFile(dir, file, ".part");
+                try {
+                    Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(part);
+                }
+            }
+        }
+        System.setProperty(NATIVE_PATH, dir.toString());
+    }
+
+    /**
+     * The runtime's data folder (framework property {@code cogwork.data.dir}), or {@code null} outside OSGi. Read on
+     * first use rather than by an activator, so nothing of ONNX Runtime is touched at start-up.
+     */
+    private static Path dataDir(Bundle bundle) {
+        BundleContext ctx = bundle == null ? null : bundle.getBundleContext();
+        String dir = ctx == null ? null : ctx.getProperty("cogwork.data.dir");
+        return dir == null ? null : Path.of(dir);
     }
 
     private static String explain(Throwable t) {
