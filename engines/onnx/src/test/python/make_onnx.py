@@ -8,6 +8,9 @@ gave for its test rows (the tests check that Cogwork reproduces them):
   OneHotEncoder(handle_unknown="ignore") on the 4 categorical ones) + LogisticRegression on credit_data.csv, one
   input per column as skl2onnx makes when given several inputs (float [N, 1] and string [N, 1]); outputs
   "output_label" and "output_probability" (a ZipMap: a sequence of maps class -> probability).
+- iris_torch.onnx: a PyTorch classifier (4 -> 3 logits, standardisation inside) on sklearn_iris.csv, exported by
+  torch.onnx.export; one output "logits" [N, 3] and no label: Cogwork applies softmax ("outputs": "logits") and labels
+  the columns with the sorted training labels.
 - concrete_mlp.onnx: a PyTorch MLP (8 -> 32 -> 1, ReLU) regressing compressive_strength on concrete.csv, with the
   input and target standardisation inside the module, exported by torch.onnx.export with a dynamic batch axis;
   input "x" float [N, 8], output "strength" float [N, 1].
@@ -157,6 +160,45 @@ class Concrete(torch.nn.Module):
         return self.net((x - self.mean) / self.std) * self.y_std + self.y_mean
 
 
+class IrisNet(torch.nn.Module):
+    def __init__(self, mean, std):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
+        self.linear = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.linear((x - self.mean) / self.std)
+
+
+def iris_torch(data, out):
+    df = pd.read_csv(data + "/sklearn_iris.csv")
+    features = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    classes = sorted(df["species"].unique())
+    train, test = train_test_split(df, test_size=0.2, random_state=1, stratify=df["species"])
+    torch.manual_seed(0)
+    x = torch.tensor(train[features].values, dtype=torch.float32)
+    y = torch.tensor([classes.index(c) for c in train["species"]])
+    model = IrisNet(x.mean(0).tolist(), x.std(0).tolist())
+    optimiser = torch.optim.Adam(model.parameters(), lr=0.05)
+    for _ in range(300):
+        optimiser.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimiser.step()
+    model.eval()
+    torch.onnx.export(model, x[:2], out + "/iris_torch.onnx", input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
+    onnx.checker.check_model(onnx.load(out + "/iris_torch.onnx"))
+    with torch.no_grad():
+        p = torch.softmax(model(torch.tensor(test[features].values, dtype=torch.float32)), dim=1).numpy()
+    expected = test[features + ["species"]].copy()
+    expected["predicted"] = [classes[i] for i in p.argmax(1)]
+    for k, c in enumerate(classes):
+        expected["p_" + c] = p[:, k]
+    expected.to_csv(out + "/iris_torch.expected.csv", index=False, float_format="%.9g")
+    print("iris (torch): test accuracy", (expected["predicted"] == expected["species"]).mean())
+
+
 def concrete(data, out):
     df = pd.read_csv(data + "/concrete.csv")
     features = [c for c in df.columns if c != "compressive_strength"]
@@ -188,4 +230,5 @@ if __name__ == "__main__":
     data, out = sys.argv[1], sys.argv[2]
     iris(data, out)
     credit(data, out)
+    iris_torch(data, out)
     concrete(data, out)

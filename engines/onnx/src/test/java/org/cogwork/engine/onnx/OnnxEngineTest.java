@@ -69,6 +69,36 @@ class OnnxEngineTest {
     }
 
     @Test
+    void pyTorchClassifierGivingLogitsOnlyIsLabelledWithTheTrainingLabelsAndSoftmaxed() throws Exception {
+        Dataset expected = csv("iris_torch.expected.csv");
+        List<String> features = List.of("sepal_length", "sepal_width", "petal_length", "petal_width");
+        Dataset data = project(expected, features, "species");
+        try (Model model = importModel(Task.CLASSIFICATION, "onnx-classifier", "iris_torch.onnx", data, "species",
+                Map.of("outputs", "logits"))) {
+            assertEquals(List.of("setosa", "versicolor", "virginica"), model.descriptor().labels());
+            assertReproduces(expected, data.toList(), model, model.descriptor().labels());
+            assertReproduces(expected, data.toList(), reload(model), model.descriptor().labels());
+        }
+    }
+
+    @Test
+    void aVectorColumnFillsItsSlotsOfTheRowTensor() throws Exception {
+        Dataset expected = csv("iris_logistic.expected.csv");
+        Schema schema = new Schema(List.of(Field.of("measurements", org.cogwork.api.data.DataType.VECTOR),
+                Field.of("species", org.cogwork.api.data.DataType.CATEGORICAL)));
+        List<Row> rows = new ArrayList<>();
+        for (Row r : expected.toList()) {
+            double[] v = List.of("sepal_length", "sepal_width", "petal_length", "petal_width").stream()
+                    .mapToDouble(c -> ((Number) r.get(c)).doubleValue()).toArray();
+            rows.add(new Row(schema, org.cogwork.api.data.Vector.dense(v), r.get("species")));
+        }
+        try (Model model = importModel(Task.CLASSIFICATION, "onnx-classifier", "iris_logistic.onnx", Dataset.of(schema, rows),
+                "species", Map.of())) {
+            assertReproduces(expected, rows, model, model.descriptor().labels());
+        }
+    }
+
+    @Test
     void pyTorchConcreteExportGivesPyTorchsValues() throws Exception {
         Dataset expected = csv("concrete_mlp.expected.csv");
         List<String> features = List.of("cement", "blast_furnace_slag", "fly_ash", "water", "superplasticizer",
@@ -208,9 +238,9 @@ class OnnxEngineTest {
                 worst = Math.max(worst, Math.abs(got.get(i).scores().get(label) - e));
             }
         }
-        System.out.printf("%s: %d rows, labels equal, largest probability difference from scikit-learn %.3g%n",
+        System.out.printf("%s: %d rows, labels equal, largest probability difference from the library that made it %.3g%n",
                 model.descriptor().provenance().get("modelSha256").toString().substring(0, 12), want.size(), worst);
-        assertTrue(worst <= TOLERANCE, "largest probability difference from scikit-learn " + worst);
+        assertTrue(worst <= TOLERANCE, "largest probability difference from the library that made it " + worst);
     }
 
     /** A CSV of the test resources, read by the file connector as the platform reads a source (types inferred). */
