@@ -5,7 +5,7 @@
 # with dynamic batching on (MAX_BATCH=32 MAX_DELAY_MICROS=0). Usage: bench/serving-bench.sh
 # (SECONDS_PER=10 CLIENTS=4; ENGINE=djl serves a DJL multilayer perceptron instead, through the same predict API;
 # DJL_HIDDEN="[256, 256]" its hidden layers (default [32]); SKIP_CLIENT=1 leaves out the Java client part; SCENARIOS="16 1 off;16 1 on" runs only those wrk rows:
-# connections, rows per request, batching)
+# connections, rows per request, batching; JAVA_OPTS is passed to the server, e.g. JAVA_OPTS="-XX:+UseZGC -Xshare:auto")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -ntp -DskipTests install -pl bench,launcher -am
@@ -106,5 +106,7 @@ print("%-34s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx %9s ms%
 else
   echo "(install Debian's wrk for the HTTP figures that count: apt-get install wrk)"
 fi
+# the JVM options are the launcher's defaults unless JAVA_OPTS is set (e.g. JAVA_OPTS="-XX:+UseZGC" to compare collectors)
+awk '/^VmRSS|^RssAnon|^RssShmem/ {printf "%s %d MB  ", $1, $2 / 1024} END {print ""}' "/proc/$pid/status" | sed "s/^/server memory after the run (JAVA_OPTS=${JAVA_OPTS:-default}): /"
 curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/session/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("authentication per request, measured in the server over %d checks: p50 %s µs, p90 %s µs, p99 %s µs" % (d["checks"], d["p50Micros"], d["p90Micros"], d["p99Micros"]))'
 curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"]); print("server-side:", d["versions"])'

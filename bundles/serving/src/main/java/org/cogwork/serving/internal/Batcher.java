@@ -23,7 +23,7 @@ import org.cogwork.api.engine.Prediction;
  * cores it gets one share of the CPU among every busy request thread, and batching then halved throughput.)
  * When a batch fails, each of its requests is run alone, so a bad row fails only the request that sent it.
  */
-final class Batcher implements AutoCloseable {
+final class Batcher {
     private record Job(LoadedModel model, List<Row> rows, CompletableFuture<List<Prediction>> result) {
     }
 
@@ -39,7 +39,7 @@ final class Batcher implements AutoCloseable {
     private final Semaphore leaders = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private final AtomicLong calls = new AtomicLong();
 
-    Batcher(String key, ServingOptions options) {
+    Batcher(ServingOptions options) {
         this.options = options;
     }
 
@@ -153,10 +153,5 @@ final class Batcher implements AutoCloseable {
         if (!others.isEmpty()) {
             run(others);
         }
-    }
-
-    /** Nothing to stop: batches are run by the requests themselves, which finish what they started. */
-    @Override
-    public void close() {
     }
 }

@@ -440,10 +440,6 @@ public class PredictionJournal implements AutoCloseable {
         return out;
     }
 
-    long queued() {
-        return backlog.get();
-    }
-
     long written() {
         return stored.get();
     }

@@ -138,7 +138,6 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         engineChanged(); // a request waiting for an engine gives up: this instance will get none
         routes.close();
         shadows.shutdownNow();
-        batchers.values().forEach(Batcher::close);
         batchers.clear();
         ownMeters.forEach(meters::remove);
         stats.values().forEach(VersionStats::remove);
@@ -195,10 +194,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         loaded.forEach((key, slot) -> {
             LoadedModel m = slot.now();
             if (m != null && which.test(key, m) && loaded.remove(key, slot)) {
-                Batcher b = batchers.remove(key);
-                if (b != null) {
-                    b.close();
-                }
+                batchers.remove(key);
                 m.retire();
                 unloaded(key, reason);
             }
@@ -429,11 +425,9 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
             if (b != null && b.options.equals(options)) {
                 return b;
             }
-            Batcher made = new Batcher(key, options);
+            // A replaced batcher needs no stopping: its batches are run by the requests that joined it, which finish.
+            Batcher made = new Batcher(options);
             batchers.put(key, made);
-            if (b != null) {
-                b.close(); // answers what it was handed, then stops
-            }
             return made;
         }
     }

@@ -12,7 +12,8 @@ import org.cogwork.runtime.rest.Json;
  *   <li>{@code ignoreUnknownColumns}: columns the model does not take are ignored instead of refused (strict is the
  *   default: a misspelled column is a 400 naming it, not a silently missing feature);</li>
  *   <li>{@code maxBatch} and {@code maxDelayMicros}: dynamic batching. Concurrent requests for the same version are
- *   grouped into one engine call of at most {@code maxBatch} rows, waiting at most {@code maxDelayMicros} for
+ *   grouped into one engine call: a batch takes requests while it has fewer than {@code maxBatch} rows (a
+ *   multi-row request may take it past that; one request is never split), waiting at most {@code maxDelayMicros} for
  *   company after the first request of a batch arrives; {@code maxBatch} 1 (the default) turns it off.</li>
  * </ul>
  *

@@ -129,11 +129,11 @@ public class ServingResource implements RestResource {
     /** The predict body, at most {@code max.body.bytes} (live configuration), bound strictly. */
     private PredictRequest read(Call<?> call) throws IOException {
         long max = predictor.maxBodyBytes;
-        if (call.request().getContentLengthLong() > max) {
+        long length = call.request().getContentLengthLong();
+        if (length > max) {
             throw tooLarge(max);
         }
         byte[] bytes;
-        long length = call.request().getContentLengthLong();
         try (InputStream in = call.request().getInputStream()) {
             if (length >= 0) { // the usual case: read exactly that much into one array
                 bytes = new byte[(int) length];

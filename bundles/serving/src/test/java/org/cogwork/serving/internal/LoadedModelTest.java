@@ -176,7 +176,8 @@ class LoadedModelTest {
     void batchedRequestsGetTheirOwnAnswersAndABadRowFailsOnlyItsRequest() throws Exception {
         List<Map<String, Object>> rows = creditRows().subList(0, 64);
         rows.forEach(r -> r.remove("Status"));
-        try (LoadedModel model = load(); Batcher batcher = new Batcher("credit@1", new ServingOptions(false, 32, 20_000))) {
+        Batcher batcher = new Batcher(new ServingOptions(false, 32, 20_000));
+        try (LoadedModel model = load()) {
             List<Prediction> alone = model.predict(rows);
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
             try {

@@ -33,6 +33,8 @@ import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.dtree.CARTClassificationTrainer;
 import org.tribuo.classification.dtree.impurity.GiniIndex;
 import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
+import org.tribuo.classification.liblinear.LibLinearClassificationTrainer;
+import org.tribuo.classification.liblinear.LinearClassificationType;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.clustering.ClusteringFactory;
 import org.tribuo.clustering.kmeans.KMeansTrainer;
@@ -254,6 +256,8 @@ public class TribuoEngine implements Engine {
             case LOGISTIC -> new org.tribuo.classification.sgd.linear.LinearSGDTrainer(new LogMulticlass(),
                     new AdaGrad(p.get("learningRate").doubleValue(), 0.1), p.get("epochs").intValue(), -1,
                     p.get("minibatchSize").intValue(), seed);
+            case LIBLINEAR_LOGISTIC -> new LibLinearClassificationTrainer(new LinearClassificationType(LinearClassificationType.LinearType.L2R_LR),
+                    p.get("C").doubleValue(), p.get("maxIterations").intValue(), p.get("tolerance").doubleValue(), seed);
             case LINEAR -> new org.tribuo.regression.sgd.linear.LinearSGDTrainer(new SquaredLoss(),
                     new AdaGrad(p.get("learningRate").doubleValue(), 0.1), p.get("epochs").intValue(), -1,
                     p.get("minibatchSize").intValue(), seed);

@@ -62,7 +62,7 @@ class TribuoEngineTest {
                 assertNotNull(h.min(), "every Tribuo hyperparameter has a lower bound: " + h);
             }
         }
-        assertEquals(List.of("logistic", "cart", "random-forest"), byTask.get(Task.CLASSIFICATION));
+        assertEquals(List.of("logistic", "liblinear-logistic", "cart", "random-forest"), byTask.get(Task.CLASSIFICATION));
         assertEquals(List.of("linear", "cart", "random-forest"), byTask.get(Task.REGRESSION));
         assertEquals(List.of("kmeans"), byTask.get(Task.CLUSTERING));
     }
@@ -71,6 +71,19 @@ class TribuoEngineTest {
     void logisticOnCreditData() throws Exception {
         double accuracy = creditAccuracy("logistic", Map.of());
         assertTrue(accuracy >= 0.75 && accuracy > CREDIT_MAJORITY, "logistic accuracy " + accuracy);
+    }
+
+    /**
+     * LIBLINEAR's logistic regression at scikit-learn's defaults (C = 1) reaches what SGD does; C is the
+     * regularisation strength, and a tiny C (a huge penalty) shrinks the weights until the model predicts little
+     * better than the majority class.
+     */
+    @Test
+    void liblinearLogisticOnCreditDataWithItsRegularisation() throws Exception {
+        double accuracy = creditAccuracy("liblinear-logistic", Map.of());
+        assertTrue(accuracy >= 0.79, "liblinear-logistic accuracy " + accuracy);
+        double shrunk = creditAccuracy("liblinear-logistic", Map.of("C", 1e-5));
+        assertTrue(shrunk < accuracy - 0.02, "C=1e-5 accuracy " + shrunk + " against " + accuracy + " at C=1");
     }
 
     @Test
@@ -195,6 +208,7 @@ class TribuoEngineTest {
         List<TrainingRequest> requests = List.of(
                 new TrainingRequest(Task.CLASSIFICATION, "logistic", Map.of(), credit.train, "Status", 5),
                 new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("numTrees", 10), credit.train, "Status", 5),
+                new TrainingRequest(Task.CLASSIFICATION, "liblinear-logistic", Map.of("C", 0.5), credit.train, "Status", 5),
                 new TrainingRequest(Task.REGRESSION, "cart", Map.of(), concrete.train, "compressive_strength", 5),
                 new TrainingRequest(Task.REGRESSION, "linear", Map.of(), concrete.train, "compressive_strength", 5),
                 new TrainingRequest(Task.CLUSTERING, "kmeans", Map.of(), iris, null, 5));

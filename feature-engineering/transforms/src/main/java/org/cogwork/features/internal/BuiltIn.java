@@ -10,7 +10,7 @@ public final class BuiltIn {
 
     public static List<FeatureTransform> transforms() {
         return List.of(new Scale.Standardize(), new Scale.MinMax(), new Scale.Robust(), new Impute(), new Encode.OneHot(),
-                new Encode.Frequency(), new Encode.Ordinal(), new TargetEncode(), new TfIdf(), new Tokens(), new Assemble(), new Construct.Expressions(),
+                new Encode.Frequency(), new Encode.Ordinal(), new TargetEncode(), new TfIdf(), new Tokens(), new Concat(), new Assemble(), new Construct.Expressions(),
                 new Construct.Polynomial(), new Select.Variance(), new Select.Correlation(), new Select.KBest(), new Calendar(),
                 new Temporal.Lag(), new Temporal.Rolling());
     }

@@ -82,6 +82,12 @@ record Param(String name, String expected, Predicate<Object> accepts, boolean re
         return new Param(name, "a non-empty string", v -> v instanceof String s && !s.isBlank(), false);
     }
 
+    /** Any string of at most {@code maxLength} characters, blank ones included (a separator, say). */
+    static Param string(String name, int maxLength) {
+        return new Param(name, "a string of at most " + maxLength + " characters",
+                v -> v instanceof String s && s.length() <= maxLength, false);
+    }
+
     /** One of {@code values}. */
     static Param oneOf(String name, String... values) {
         Set<String> ok = Set.of(values);

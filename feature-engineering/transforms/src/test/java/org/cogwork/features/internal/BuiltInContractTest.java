@@ -150,6 +150,13 @@ class BuiltInContractTest {
     }
 
     @Nested
+    class Concat extends Credit {
+        Concat() {
+            super("concat", Map.of("columns", List.of("Home", "Marital", "Job"), "name", "household"));
+        }
+    }
+
+    @Nested
     class Vector extends Credit {
         Vector() {
             super("vector", Map.of("columns", List.of("Seniority", "Time", "Age")));

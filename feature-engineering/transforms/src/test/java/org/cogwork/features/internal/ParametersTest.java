@@ -45,6 +45,9 @@ class ParametersTest {
         assertEquals("pipeline[1].params.value", refused("impute", Map.of("strategy", "median", "value", 0)).field(),
                 "a value the strategy ignores is refused, not dropped");
         assertEquals("pipeline[1].params.prefix", refused("vector", Map.of("prefix", "x", "columns", List.of("a"))).field());
+        assertEquals("pipeline[1].params.columns", refused("concat", Map.of("columns", List.of("a"))).field());
+        assertEquals("pipeline[1].params.columns", refused("concat", Map.of()).field());
+        assertEquals("pipeline[1].params.separator", refused("concat", Map.of("columns", List.of("a", "b"), "separator", 3)).field());
         assertEquals("pipeline[1].transform", refused("pca", Map.of()).field());
     }
 

@@ -129,6 +129,41 @@ class TransformsTest {
         assertEquals(out, loaded.apply(Dataset.of(schema, rows)).toList());
     }
 
+    /** Two text fields (product and review of the fine-foods reviews) joined into the one column TF-IDF reads. */
+    @Test
+    void concatJoinsTextColumnsForOneTextTransform() throws Exception {
+        Dataset reviews = read("fine_foods_reviews.csv", new Query(List.of(), null, List.of(), 200L, 0));
+        FittedPipeline p = pipelines.fit(reviews, "score", List.of(
+                new PipelineStep("concat", Map.of("columns", List.of("product", "review"), "name", "text", "separator", " | ")),
+                new PipelineStep("tfidf", Map.of("columns", List.of("text"), "maxFeatures", 500))));
+        assertEquals(List.of("text", "score", "split"), p.outputSchema().fields().stream().map(Field::name).toList());
+        assertEquals(DataType.VECTOR, p.outputSchema().require("text").type());
+
+        FittedPipeline joinOnly = pipelines.fit(reviews, "score", List.of(
+                new PipelineStep("concat", Map.of("columns", List.of("product", "review"), "separator", " | "))));
+        Row source = reviews.toList().get(3);
+        Schema schema = reviews.schema();
+        assertEquals(source.get("product") + " | " + source.get("review"),
+                joinOnly.apply(Dataset.of(schema, List.of(source))).toList().get(0).get("text"));
+        // a missing part is left out (no dangling separator); every part missing is a missing value
+        Object[] noProduct = source.values().clone();
+        noProduct[schema.indexOf("product")] = null;
+        Object[] nothing = noProduct.clone();
+        nothing[schema.indexOf("review")] = null;
+        List<Row> out = joinOnly.apply(Dataset.of(schema, List.of(new Row(schema, noProduct), new Row(schema, nothing)))).toList();
+        assertEquals(source.get("review"), out.get(0).get("text"));
+        assertNull(out.get(1).get("text"));
+
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        p.save(saved);
+        assertEquals(p.apply(Dataset.of(schema, List.of(source))).toList(),
+                pipelines.load(new ByteArrayInputStream(saved.toByteArray())).apply(Dataset.of(schema, List.of(source))).toList());
+        IllegalArgumentException numeric = assertThrows(IllegalArgumentException.class, () -> pipelines.fit(
+                read("credit_data.csv", new Query(List.of(), null, List.of(), 50L, 0)), "Status",
+                List.of(new PipelineStep("concat", Map.of("columns", List.of("Home", "Age"))))));
+        assertTrue(numeric.getMessage().contains("Age"), numeric.getMessage());
+    }
+
     @Test
     void vectorAssemblesImagePixelColumnsIntoOneColumn() throws Exception {
         Dataset images = read("fashion_mnist_test_5k.csv", new Query(List.of(), null, List.of(), 50L, 0));

@@ -59,7 +59,7 @@ import org.osgi.resource.Namespace;
  * }</pre>
  *
  * <p>The platform bundles are, by default, the ones this jar carries (the distribution's {@code system/} without the
- * DJL native host); with the system property {@value #HOME_PROPERTY} the check uses that distribution's
+ * native hosts of DJL and XGBoost); with the system property {@value #HOME_PROPERTY} the check uses that distribution's
  * {@code system/} folder instead. Optional and dynamic imports are never reported. A bundle that exports an
  * {@code org.cogwork.api} package or a package a platform bundle exports fails too: Cogwork never resolves it.
  */

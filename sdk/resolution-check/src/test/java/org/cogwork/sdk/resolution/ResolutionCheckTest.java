@@ -92,7 +92,7 @@ class ResolutionCheckTest {
         assertTrue(missing.getMessage().contains("-D" + ResolutionCheck.BUNDLE_PROPERTY), missing.getMessage());
     }
 
-    /** The check's platform is the launcher's system/ less the native hosts (DJL, ONNX Runtime), and its system packages the launcher's. */
+    /** The check's platform is the launcher's system/ less the native hosts, and its system packages the launcher's. */
     @Test
     void thePlatformIsTheLaunchersSystemFolder() throws Exception {
         String pom = Files.readString(Path.of("../../launcher/pom.xml"));
@@ -103,7 +103,7 @@ class ResolutionCheckTest {
             launcher.add(dep.group(1));
         }
         launcher.removeIf(a -> a.startsWith("org.apache.felix.gogo.") || a.equals("org.cogwork.djl.native")
-                || a.equals("org.cogwork.onnx.native"));
+                || a.equals("org.cogwork.xgboost.native") || a.equals("org.cogwork.onnx.native"));
         TreeSet<String> embedded = new TreeSet<>();
         for (String file : ResolutionCheck.platformBundles().keySet()) {
             embedded.add(file.replaceAll("-\\d[^-]*(-SNAPSHOT)?\\.jar$", ""));
