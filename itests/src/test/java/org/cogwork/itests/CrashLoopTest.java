@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashLoopTest {
     private static final String DJL = "org.cogwork.engine.djl";
     private static final String XGBOOST = "org.cogwork.engine.xgboost";
+    private static final String ONNX = "org.cogwork.engine.onnx";
 
     @TempDir
     Path tmp;
@@ -142,12 +143,14 @@ class CrashLoopTest {
             assertEquals(200, started.status(), started.body());
             assertEquals("ACTIVE", started.json().path("state").asText(), started.body());
             assertTrue(started.json().path("heldBack").isMissingNode(), started.body());
-            // safe mode lasts while any plugin is held back: the other adapter shipped in deploy/ (XGBoost) too
-            JsonNode xgboost = HotDeployTest.bundle(cogwork.get("/api/bundles").json(), XGBOOST);
-            assertEquals("Cogwork was started with --safe", xgboost.path("heldBack").asText(), xgboost.toString());
-            assertTrue(cogwork.get("/health").json().path("safeMode").asBoolean());
-            assertEquals(200, cogwork.post("/api/bundles/" + xgboost.path("id").asLong() + "/start", new byte[0],
-                    "application/json").status());
+            // safe mode lasts while any plugin is held back: the other adapters shipped in deploy/ (XGBoost, ONNX) too
+            for (String other : List.of(XGBOOST, ONNX)) {
+                JsonNode adapter = HotDeployTest.bundle(cogwork.get("/api/bundles").json(), other);
+                assertEquals("Cogwork was started with --safe", adapter.path("heldBack").asText(), adapter.toString());
+                assertTrue(cogwork.get("/health").json().path("safeMode").asBoolean());
+                assertEquals(200, cogwork.post("/api/bundles/" + adapter.path("id").asLong() + "/start", new byte[0],
+                        "application/json").status());
+            }
             assertFalse(cogwork.get("/health").json().path("safeMode").asBoolean());
             cogwork.await("/api/engines", e -> HotDeployTest.engine(e, "djl") != null, Duration.ofSeconds(15));
 

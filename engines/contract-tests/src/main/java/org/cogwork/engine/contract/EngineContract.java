@@ -193,14 +193,18 @@ public abstract class EngineContract {
 
     /**
      * Training with no hyperparameters (every declared default) works, and gives the same model as training with every
-     * default written out: the declared defaults are the ones the engine uses.
+     * default written out: the declared defaults are the ones the engine uses. An algorithm that requires a
+     * hyperparameter (the file an imported model comes from) gets the value {@link #hyperparameters()} gives in both.
      */
     @Test
     void trainsWithItsDeclaredDefaults() throws Exception {
         AlgorithmInfo a = engine().info().algorithm(algorithm(), Task.CLASSIFICATION);
-        Map<String, Object> defaults = new LinkedHashMap<>();
+        Map<String, Object> required = new LinkedHashMap<>();
+        a.hyperparameters().stream().filter(Hyperparameter::required).forEach(h -> required.put(h.name(),
+                java.util.Objects.requireNonNull(hyperparameters().get(h.name()), h.name() + " is required: give it in hyperparameters()")));
+        Map<String, Object> defaults = new LinkedHashMap<>(required);
         a.hyperparameters().stream().filter(h -> h.defaultValue() != null).forEach(h -> defaults.put(h.name(), h.defaultValue()));
-        try (Model implicit = engine().train(new TrainingRequest(Task.CLASSIFICATION, algorithm(), Map.of(), train, TARGET, 11),
+        try (Model implicit = engine().train(new TrainingRequest(Task.CLASSIFICATION, algorithm(), required, train, TARGET, 11),
                 TrainingContext.none());
              Model explicit = engine().train(new TrainingRequest(Task.CLASSIFICATION, algorithm(), defaults, train, TARGET, 11),
                      TrainingContext.none())) {

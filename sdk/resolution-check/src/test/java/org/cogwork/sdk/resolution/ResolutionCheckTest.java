@@ -103,7 +103,7 @@ class ResolutionCheckTest {
             launcher.add(dep.group(1));
         }
         launcher.removeIf(a -> a.startsWith("org.apache.felix.gogo.") || a.equals("org.cogwork.djl.native")
-                || a.equals("org.cogwork.xgboost.native"));
+                || a.equals("org.cogwork.xgboost.native") || a.equals("org.cogwork.onnx.native"));
         TreeSet<String> embedded = new TreeSet<>();
         for (String file : ResolutionCheck.platformBundles().keySet()) {
             embedded.add(file.replaceAll("-\\d[^-]*(-SNAPSHOT)?\\.jar$", ""));
