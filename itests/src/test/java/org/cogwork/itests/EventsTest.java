@@ -289,7 +289,12 @@ class EventsTest {
         await("cogwork/engine/ADDED", e -> "baseline".equals(e.path("engine.name").asText()) && e.path("timestamp").asLong() >= t4);
         assertEquals(200, predict(ivy, "?version=2").status());
         await("cogwork/model/LOADED", e -> is(e, 2) && e.path("timestamp").asLong() >= t4);
+        // back to the defaults: serving restarts once more (FileInstall applies the deletion in its own thread);
+        // waited for here, or its "stopped" could land in the next test's window (seen in CI)
+        long t5 = System.currentTimeMillis();
         Files.delete(cfg);
+        JsonNode restarted = await("cogwork/model/UNLOADED", e -> is(e, 2) && e.path("timestamp").asLong() >= t5);
+        assertEquals("stopped", restarted.path("reason").asText(), restarted.toString());
     }
 
     @Test

@@ -38,7 +38,7 @@ class TribuoEngineTest {
         JsonNode tribuo = r.json();
         assertEquals("AVAILABLE", tribuo.path("status").asText(), tribuo.toString());
         assertEquals("[\"CLASSIFICATION\",\"REGRESSION\",\"CLUSTERING\"]", tribuo.path("tasks").toString());
-        assertEquals(List.of("CLASSIFICATION logistic", "CLASSIFICATION cart", "CLASSIFICATION random-forest",
+        assertEquals(List.of("CLASSIFICATION logistic", "CLASSIFICATION liblinear-logistic", "CLASSIFICATION cart", "CLASSIFICATION random-forest",
                 "REGRESSION linear", "REGRESSION cart", "REGRESSION random-forest", "CLUSTERING kmeans"), algorithms(tribuo));
         for (JsonNode a : tribuo.path("algorithms")) {
             assertTrue(a.path("hyperparameters").size() > 0, a.toString());
