@@ -300,7 +300,14 @@ class EventsTest {
     @Test
     @Order(5)
     void aDeletedVersionAndModelAreAnnouncedAndLeaveServing() throws Exception {
-        assertEquals(200, predict(ivy, "?version=2").status()); // loaded (again, if serving restarted)
+        // loaded again by the restarted serving (its routes return with it: until then predict is a 404)
+        cogwork.await("/api/serving", s -> {
+            try {
+                return predict(ivy, "?version=2").status() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(10));
         long t = System.currentTimeMillis();
         Cogwork.Response del = dana.delete("/api/models/" + MODEL + "/versions/2");
         assertEquals(200, del.status(), del.body());

@@ -46,7 +46,7 @@ class TribuoEngineTest {
                 assertTrue(h.has("default") && h.has("min") && !h.path("description").asText().isBlank(), h.toString());
             }
         }
-        JsonNode cartDepth = tribuo.path("algorithms").get(1).path("hyperparameters").get(0);
+        JsonNode cartDepth = tribuo.path("algorithms").get(2).path("hyperparameters").get(0);
         assertEquals("{\"name\":\"maxDepth\",\"type\":\"INTEGER\",\"required\":false,\"default\":6,\"min\":1,\"minInclusive\":true,"
                 + "\"max\":1000,\"maxInclusive\":true,\"description\":\"maximum tree depth\"}", cartDepth.toString());
         assertNotNull(HotDeployTest.engine(cogwork.get("/api/engines").json(), "tribuo"), "listed with all engines");
