@@ -55,6 +55,10 @@ enum Algorithm {
         return this == LOGISTIC || this == LIBLINEAR_LOGISTIC || this == LINEAR;
     }
 
+    boolean forest() {
+        return this == FOREST_CLASSIFICATION || this == FOREST_REGRESSION;
+    }
+
     static Optional<Algorithm> find(String name, Task task) {
         for (Algorithm a : values()) {
             if (a.algorithmName.equals(name) && a.task == task) {

@@ -219,7 +219,7 @@ public class TribuoEngine implements Engine {
         long fitStart = System.nanoTime();
         org.tribuo.Model<T> model;
         try {
-            model = trainer.train(data);
+            model = algorithm.forest() ? forest(algorithm, params, request.seed(), data, context) : trainer.train(data);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new EngineException("Tribuo " + algorithm.algorithmName + " training failed: " + e.getMessage(), e);
         }
@@ -271,6 +271,24 @@ public class TribuoEngine implements Engine {
                     KMeansTrainer.Initialisation.PLUSPLUS, 1, seed);
         };
         return (Trainer<T>) trainer;
+    }
+
+    /** A forest grown in parts on every core, with progress and cancellation between parts (ForestTraining). */
+    @SuppressWarnings("unchecked")
+    private static <T extends Output<T>> org.tribuo.Model<T> forest(Algorithm a, Map<String, Number> p, long seed,
+                                                                   MutableDataset<T> data, TrainingContext context) throws EngineException {
+        int trees = p.get("numTrees").intValue();
+        org.tribuo.Model<?> model;
+        if (a == Algorithm.FOREST_CLASSIFICATION) {
+            model = ForestTraining.<Label>train((MutableDataset<Label>) (MutableDataset<?>) data, trees, seed,
+                    (n, s) -> new RandomForestTrainer<>(classificationTree(p, 1f, s), new FullyWeightedVotingCombiner(), n, s),
+                    new FullyWeightedVotingCombiner(), context);
+        } else {
+            model = ForestTraining.<Regressor>train((MutableDataset<Regressor>) (MutableDataset<?>) data, trees, seed,
+                    (n, s) -> new RandomForestTrainer<>(regressionTree(p, 1f, s), new AveragingCombiner(), n, s),
+                    new AveragingCombiner(), context);
+        }
+        return (org.tribuo.Model<T>) model;
     }
 
     private static CARTClassificationTrainer classificationTree(Map<String, Number> p, float minChildWeight, long seed) {

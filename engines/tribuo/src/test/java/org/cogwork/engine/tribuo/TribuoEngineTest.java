@@ -269,6 +269,55 @@ class TribuoEngineTest {
         }
     }
 
+    /**
+     * A forest reports the trees grown so far while it trains (in parts of a tenth), and a cancel stops it between
+     * parts instead of after the last tree.
+     */
+    @Test
+    void forestsReportProgressAndStopWhenCancelled() throws Exception {
+        Split s = split(read("credit_data.csv"), 42);
+        List<Double> trees = Collections.synchronizedList(new ArrayList<>());
+        TrainingContext watching = new TrainingContext() {
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+
+            @Override
+            public void progress(long step, long totalSteps, Map<String, Double> metrics) {
+                if (metrics.containsKey("trees")) {
+                    trees.add(metrics.get("trees"));
+                    assertEquals(60, totalSteps);
+                }
+            }
+        };
+        try (Model m = engine.train(new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("numTrees", 60), s.train,
+                "Status", 3), watching)) {
+            assertEquals(10, trees.size(), "one report per part: " + trees);
+            assertEquals(List.of(6.0, 12.0, 18.0, 24.0, 30.0, 36.0, 42.0, 48.0, 54.0, 60.0), trees.stream().sorted().toList());
+        }
+
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger reports = new java.util.concurrent.atomic.AtomicInteger();
+        TrainingContext cancelling = new TrainingContext() {
+            @Override
+            public boolean isCancelled() {
+                return cancelled.get();
+            }
+
+            @Override
+            public void progress(long step, long totalSteps, Map<String, Double> metrics) {
+                if (metrics.containsKey("trees") && reports.incrementAndGet() == 1) {
+                    cancelled.set(true); // after the first part
+                }
+            }
+        };
+        EngineException e = assertThrows(EngineException.class, () -> engine.train(new TrainingRequest(Task.CLASSIFICATION,
+                "random-forest", Map.of("numTrees", 200), s.train, "Status", 3), cancelling));
+        assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+        assertTrue(reports.get() < 10, "stopped between parts, after " + reports.get() + " of 10");
+    }
+
     @Test
     void sameSeedSameModel() throws Exception {
         Split s = split(read("credit_data.csv"), 42);
