@@ -236,7 +236,8 @@ class XgboostEngineTest {
             try (Model trained = engine.train(c.request(), TrainingContext.none());
                  Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
                 for (Model m : List.of(trained, loaded)) {
-                    List<Prediction> java = m.predict(c.test());
+                    List<Prediction> java = ((XgboostModel) m).predict(c.test(), true);
+                    assertEquals(java.subList(0, 5), m.predict(c.test().subList(0, 5)), "a few rows are walked in Java");
                     List<Prediction> xgboost = ((XgboostModel) m).predict(c.test(), false);
                     for (int i = 0; i < java.size(); i++) {
                         String row = "row " + i + " of " + c.request().target() + " " + c.request().hyperparameters();
