@@ -63,55 +63,29 @@ public final class Assemble extends Transform {
     final class Assembled extends Fitted {
         private final List<String> columns;
         private final String name;
-        private final int[] sources;
-        private final int[] kept;
-        private final int at;
-        private final Schema output;
+        private final IntoOne layout;
 
         Assembled(Schema input, List<String> columns, String name) {
             super(input);
             this.columns = List.copyOf(columns);
             this.name = name;
-            this.sources = columns.stream().mapToInt(this::col).toArray();
-            int first = sources[0];
-            for (int s : sources) {
-                first = Math.min(first, s);
-            }
-            List<Field> out = new ArrayList<>();
-            List<Integer> keep = new ArrayList<>();
-            int position = -1;
-            for (int i = 0; i < input.size(); i++) {
-                if (i == first) {
-                    position = out.size();
-                    out.add(new Field(name, DataType.VECTOR, false));
-                }
-                if (!columns.contains(input.fields().get(i).name())) {
-                    keep.add(i);
-                    out.add(input.fields().get(i));
-                }
-            }
-            this.at = position;
-            this.kept = keep.stream().mapToInt(Integer::intValue).toArray();
-            this.output = new Schema(out);
+            this.layout = new IntoOne(input, columns.stream().mapToInt(this::col).toArray(), new Field(name, DataType.VECTOR, false));
         }
 
         @Override
         public Schema outputSchema() {
-            return output;
+            return layout.output;
         }
 
         @Override
         public Row apply(Row row) {
+            int[] sources = layout.sources;
             double[] values = new double[sources.length];
             for (int k = 0; k < sources.length; k++) {
                 Object v = row.get(sources[k]);
                 values[k] = v instanceof Number n ? n.doubleValue() : v instanceof Boolean b ? (b ? 1 : 0) : 0;
             }
-            Object[] out = new Object[kept.length + 1];
-            for (int i = 0, j = 0; i < out.length; i++) {
-                out[i] = i == at ? Vector.dense(values) : row.get(kept[j++]);
-            }
-            return new Row(output, out);
+            return layout.row(row, Vector.dense(values));
         }
 
         @Override

@@ -58,48 +58,25 @@ public final class Concat extends Transform {
         private final List<String> columns;
         private final String name;
         private final String separator;
-        private final int[] sources;
-        private final int[] kept;
-        private final int at;
-        private final Schema output;
+        private final IntoOne layout;
 
         Joined(Schema input, List<String> columns, String name, String separator) {
             super(input);
             this.columns = List.copyOf(columns);
             this.name = name;
             this.separator = separator;
-            this.sources = columns.stream().mapToInt(this::col).toArray();
-            int first = Integer.MAX_VALUE;
-            for (int s : sources) {
-                first = Math.min(first, s);
-            }
-            List<Field> out = new ArrayList<>();
-            List<Integer> keep = new ArrayList<>();
-            int position = -1;
-            for (int i = 0; i < input.size(); i++) {
-                if (i == first) {
-                    position = out.size();
-                    out.add(new Field(name, DataType.TEXT, true));
-                }
-                if (!columns.contains(input.fields().get(i).name())) {
-                    keep.add(i);
-                    out.add(input.fields().get(i));
-                }
-            }
-            this.at = position;
-            this.kept = keep.stream().mapToInt(Integer::intValue).toArray();
-            this.output = new Schema(out);
+            this.layout = new IntoOne(input, columns.stream().mapToInt(this::col).toArray(), new Field(name, DataType.TEXT, true));
         }
 
         @Override
         public Schema outputSchema() {
-            return output;
+            return layout.output;
         }
 
         @Override
         public Row apply(Row row) {
             StringBuilder text = null;
-            for (int s : sources) {
+            for (int s : layout.sources) {
                 Object v = row.get(s);
                 if (v == null) {
                     continue;
@@ -111,11 +88,7 @@ public final class Concat extends Transform {
                 }
                 text.append(v);
             }
-            Object[] out = new Object[kept.length + 1];
-            for (int i = 0, j = 0; i < out.length; i++) {
-                out[i] = i == at ? (text == null ? null : text.toString()) : row.get(kept[j++]);
-            }
-            return new Row(output, out);
+            return layout.row(row, text == null ? null : text.toString());
         }
 
         @Override
