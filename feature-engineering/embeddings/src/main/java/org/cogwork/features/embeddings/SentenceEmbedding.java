@@ -64,8 +64,13 @@ public class SentenceEmbedding implements FeatureTransform {
         return model;
     }
 
-    /** Closes the session when the bundle stops; a transform still used afterwards opens it again. */
+    /** Closes the session when the component stops (the bundle is updated or removed). */
     @Deactivate
+    void deactivate() {
+        closeModel();
+    }
+
+    /** Closes the session; a transform still used afterwards opens it again. */
     static synchronized void closeModel() {
         if (model != null) {
             model.close();
