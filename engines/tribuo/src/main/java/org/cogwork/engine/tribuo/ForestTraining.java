@@ -27,6 +27,8 @@ import org.tribuo.ensemble.WeightedEnsembleModel;
  */
 final class ForestTraining {
     static final int PARTS = 10;
+    /** Part p grows its trees with seed {@code seed + PART_SEED_STEP * p}. */
+    static final long PART_SEED_STEP = 1_000_003L;
 
     private ForestTraining() {
     }
@@ -46,18 +48,19 @@ final class ForestTraining {
             return t;
         });
         AtomicInteger grown = new AtomicInteger();
+        Object reporting = new Object(); // parts finish on several threads; the context hears one report at a time
         List<Future<org.tribuo.Model<T>>> futures = new ArrayList<>();
         try {
             for (int p = 0; p < parts; p++) {
                 int size = trees / parts + (p < trees % parts ? 1 : 0);
-                Trainer<T> trainer = part.make(size, seed + 1_000_003L * p);
+                Trainer<T> trainer = part.make(size, seed + PART_SEED_STEP * p);
                 futures.add(pool.submit(() -> {
                     if (context.isCancelled()) {
                         return null;
                     }
                     org.tribuo.Model<T> m = trainer.train(data);
                     int now = grown.addAndGet(size);
-                    synchronized (context) {
+                    synchronized (reporting) {
                         context.progress(now, trees, Map.of("trees", (double) now));
                     }
                     return m;

@@ -242,6 +242,11 @@ public class TribuoEngine implements Engine {
         }
         provenance.put("trainingMillis", fitMillis);
         provenance.put("trainer", Provenances.toPlain(trainer.getProvenance()));
+        if (algorithm.forest()) {
+            // the trainer above describes the settings; the trees were grown in parts, each with its own seed
+            provenance.put("forestParts", Math.min(ForestTraining.PARTS, params.get("numTrees").intValue()));
+            provenance.put("forestPartSeeds", "seed + " + ForestTraining.PART_SEED_STEP + " * part");
+        }
         provenance.put("tribuoModel", Provenances.toPlain(model.getProvenance()));
         ModelDescriptor descriptor = new ModelDescriptor(NAME, info.version(), algorithm.algorithmName, request.task(),
                 features.schema(), request.task() == Task.CLUSTERING ? null : target.name(), labels, provenance);
