@@ -23,7 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventAdmin;
 
 /**
- * Feedback on logged predictions, over the metadata store ({@code feedback}, migration V3). Each feedback gets a
+ * Feedback on logged predictions, over the metadata store ({@code feedback}, serving's migrations V1 and V2, which
+ * keep the model version that made the prediction with each feedback). Each feedback gets a
  * random UUID and the time it was stored; it must carry a score or a corrected label (a blank label counts as
  * none). Feedback given in the same millisecond keeps the order it was stored in. Each stored feedback is announced
  * as {@link Topics#FEEDBACK_RECEIVED}, naming the model version that made the prediction.
@@ -39,10 +40,6 @@ public class FeedbackStore implements FeedbackService {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile EventAdmin events;
-
-    /** The model version a logged prediction came from. */
-    private record Source(String model, int version) {
-    }
 
     @Activate
     public FeedbackStore(@Reference Database db) {
@@ -72,12 +69,11 @@ public class FeedbackStore implements FeedbackService {
         }
         Feedback f = new Feedback(UUID.randomUUID().toString(), predictionId, score, label, comment, author,
                 Instant.ofEpochMilli(System.currentTimeMillis()));
-        Source source = db.tx(h -> {
-            Source s = h.createQuery("SELECT model_name, ver FROM predictions WHERE id = ?").bind(0, predictionId)
-                    .map((rs, c) -> new Source(rs.getString(1), rs.getInt(2))).findOne()
-                    .orElseThrow(() -> noPrediction(predictionId));
-            h.execute("INSERT INTO feedback (id, prediction_id, score, corrected_label, comment_text, author, at_time) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?)", f.id(), predictionId, score, label, comment, author, f.time().toEpochMilli());
+        Predictions.Source source = db.tx(h -> {
+            Predictions.Source s = Predictions.source(h, predictionId).orElseThrow(() -> noPrediction(predictionId));
+            h.execute("INSERT INTO feedback (id, prediction_id, model_name, ver, score, corrected_label, comment_text, author, at_time) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", f.id(), predictionId, s.model(), s.version(), score, label, comment, author,
+                    f.time().toEpochMilli());
             return s;
         });
         Events.post(events, Topics.FEEDBACK_RECEIVED, Map.of(Topics.FEEDBACK_ID, f.id(), Topics.PREDICTION_ID, predictionId,
@@ -93,7 +89,7 @@ public class FeedbackStore implements FeedbackService {
             throw noPrediction(predictionId);
         }
         return db.jdbi().withHandle(h -> {
-            if (!Predictions.exists(h, predictionId)) {
+            if (Predictions.source(h, predictionId).isEmpty()) {
                 throw noPrediction(predictionId);
             }
             return h.createQuery(SELECT + "WHERE f.prediction_id = ? ORDER BY f.at_time, f.seq").bind(0, predictionId)
@@ -108,8 +104,7 @@ public class FeedbackStore implements FeedbackService {
         if (limit < 1 || limit > MAX_LIST) {
             throw new InvalidFieldException("limit", "limit must be in 1.." + MAX_LIST + ", was " + limit);
         }
-        return db.jdbi().withHandle(h -> h.createQuery(SELECT + "JOIN predictions p ON p.id = f.prediction_id "
-                        + "WHERE p.model_name = ? ORDER BY f.at_time DESC, f.seq DESC LIMIT " + limit)
+        return db.jdbi().withHandle(h -> h.createQuery(SELECT + "WHERE f.model_name = ? ORDER BY f.at_time DESC, f.seq DESC LIMIT " + limit)
                 .bind(0, modelName).map((rs, c) -> read(rs)).list());
     }
 

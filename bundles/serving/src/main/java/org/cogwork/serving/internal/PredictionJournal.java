@@ -1,5 +1,6 @@
 package org.cogwork.serving.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,6 @@ import java.util.stream.Stream;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.problem.ApiException;
 import org.cogwork.api.problem.TooManyRequestsException;
-import org.cogwork.api.serving.PredictionRecord;
 import org.cogwork.runtime.rest.Json;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -52,14 +51,18 @@ import org.slf4j.LoggerFactory;
  * instead of acknowledging what it might not keep ({@link #admit()}). A read of a prediction that is still on its
  * way waits for it ({@link #awaitStored}), so feedback on any acknowledged id works at once.
  *
- * <p>Layout: {@code <data>/serving/journal/<n>.jsonl}, one JSON object per line (the {@code predictions} row:
- * id, time, model, version, input, output, latency, shadow, caller key), a new segment every 64 MB.
+ * <p>Layout: {@code <data>/serving/journal/<n>.jsonl}, one JSON object per line and request (the {@code predictions}
+ * row: id, time, model, version, input(s), output(s), latency, shadow, caller key; see {@link Line}), a new segment
+ * every 64 MB.
  */
 @Component(service = PredictionJournal.class, configurationPid = ServingConfig.PID)
 public class PredictionJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionJournal.class);
     static final long SEGMENT_BYTES = 64L << 20;
+    /** Most requests one store transaction takes. */
     private static final int BATCH = 1000;
+    /** Most predictions one store transaction takes (a batch stops growing at the request that reaches it). */
+    private static final int BATCH_ROWS = 20_000;
     /** How long the drainer waits for a batch to fill before it stores what it has. */
     static final long LINGER_NANOS = 25_000_000;
     /** The lag (time to store the backlog at the measured rate) beyond which predict is refused. */
@@ -72,20 +75,48 @@ public class PredictionJournal implements AutoCloseable {
     static final long MIN_LIMIT = 10 * BATCH;
     private static final long STOP_WAIT_MS = 10_000;
 
-    /** One journal line. Short names: it is written for every prediction. */
+    /**
+     * One journal line: one {@link LoggedRequest}. Short names: it is written for every request. A single prediction
+     * has {@code in}, {@code out} and {@code sc} (the only shape earlier versions wrote); a request of several rows
+     * has the lists {@code ins}, {@code outs} and {@code scs}, one element per row.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Line(String id, long t, String m, int v, Map<String, Object> in, Object out, Map<String, Object> sc,
-                long us, boolean sh, String ck) {
-        static Line of(PredictionRecord r) {
-            return new Line(r.id(), r.time().toEpochMilli(), r.modelName(), r.version(), r.input(), r.output().value(),
-                    new LinkedHashMap<>(r.output().scores()), r.latencyMicros(), r.shadow(), r.callerKey());
+                long us, boolean sh, String ck, List<Map<String, Object>> ins, List<Object> outs, List<Map<String, Object>> scs) {
+        static Line of(LoggedRequest r) {
+            if (r.size() == 1) {
+                Prediction p = r.outputs().get(0);
+                return new Line(r.id(), r.millis(), r.model(), r.version(), r.inputs().get(0), p.value(), new LinkedHashMap<>(p.scores()),
+                        r.latencyMicros(), r.shadow(), r.callerKey(), null, null, null);
+            }
+            List<Object> values = new ArrayList<>(r.size());
+            List<Map<String, Object>> scores = new ArrayList<>(r.size());
+            for (Prediction p : r.outputs()) {
+                values.add(p.value());
+                scores.add(new LinkedHashMap<>(p.scores()));
+            }
+            return new Line(r.id(), r.millis(), r.model(), r.version(), null, null, null, r.latencyMicros(), r.shadow(), r.callerKey(),
+                    r.inputs(), values, scores);
         }
 
-        PredictionRecord record() {
+        LoggedRequest request() {
+            if (ins == null) {
+                return new LoggedRequest(id, t, m, v, java.util.Collections.singletonList(in == null ? Map.of() : in),
+                        List.of(prediction(out, sc)), us, sh, ck);
+            }
+            List<Prediction> outputs = new ArrayList<>(ins.size());
+            for (int i = 0; i < ins.size(); i++) {
+                outputs.add(prediction(outs.get(i), scs.get(i)));
+            }
+            return new LoggedRequest(id, t, m, v, ins, outputs, us, sh, ck);
+        }
+
+        private static Prediction prediction(Object value, Map<String, Object> sc) {
             Map<String, Double> scores = new LinkedHashMap<>();
             if (sc != null) {
                 sc.forEach((k, x) -> scores.put(k, Predictions.score(x))); // NaN comes back as the string "NaN"
             }
-            return new PredictionRecord(id, Instant.ofEpochMilli(t), m, v, in, new Prediction(out, scores), us, sh, ck);
+            return new Prediction(value, scores);
         }
     }
 
@@ -102,18 +133,18 @@ public class PredictionJournal implements AutoCloseable {
         }
     }
 
-    /** A record on its way to the store, with its segment; {@code recovered} when read back after a crash. */
-    private record Pending(PredictionRecord record, Segment segment, boolean recovered) {
+    /** A request on its way to the store, with its segment; {@code recovered} when read back after a crash. */
+    private record Pending(LoggedRequest request, Segment segment, boolean recovered) {
     }
 
     private final Path dir;
     private final Predictions store;
     private final int capacity;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    /** Ids in the queue (for reads that must wait for them). */
+    /** Ids of the requests in the queue (row 0's: for reads that must wait for them). */
     private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
     private final Object appendLock = new Object();
-    /** Journaled and not yet stored: in the queue or in the batch the drainer is storing. */
+    /** Predictions journaled and not yet stored: in the queue or in the batch the drainer is storing. */
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong stored = new AtomicLong();
     private final AtomicLong storeFailures = new AtomicLong();
@@ -206,13 +237,13 @@ public class PredictionJournal implements AutoCloseable {
                         continue;
                     }
                     try {
-                        PredictionRecord r = Json.MAPPER.readValue(text, Line.class).record();
+                        LoggedRequest r = Json.MAPPER.readValue(text, Line.class).request();
                         seg.outstanding.incrementAndGet();
                         inFlight.put(r.id(), Boolean.TRUE);
                         queue.add(new Pending(r, seg, true));
-                        backlog.incrementAndGet();
-                        lines++;
-                    } catch (JsonProcessingException e) {
+                        backlog.addAndGet(r.size());
+                        lines += r.size();
+                    } catch (JsonProcessingException | IllegalArgumentException e) {
                         unreadable++; // a line cut short by a full disk: it was never acknowledged
                     }
                 }
@@ -257,19 +288,14 @@ public class PredictionJournal implements AutoCloseable {
     }
 
     /**
-     * Journals records, in one write, before their ids are returned. Returns when they are in the journal file;
-     * a 503 when the journal cannot be written (a full disk): the caller must not acknowledge them.
+     * Journals a request's predictions, in one write, before their ids are returned. Returns when they are in the
+     * journal file; a 503 when the journal cannot be written (a full disk): the caller must not acknowledge them.
      */
-    void append(List<PredictionRecord> records) {
-        if (records.isEmpty()) {
-            return;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * records.size());
+    void append(LoggedRequest request) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * request.size());
         try {
-            for (PredictionRecord r : records) {
-                Json.MAPPER.writeValue(bytes, Line.of(r));
-                bytes.write('\n');
-            }
+            Json.MAPPER.writeValue(bytes, Line.of(request));
+            bytes.write('\n');
         } catch (IOException e) {
             throw new UncheckedIOException("a prediction cannot be written as JSON", e);
         }
@@ -283,12 +309,10 @@ public class PredictionJournal implements AutoCloseable {
                     size += channel.write(buf);
                 }
                 Segment seg = current;
-                seg.outstanding.addAndGet(records.size());
-                for (PredictionRecord r : records) {
-                    inFlight.put(r.id(), Boolean.TRUE);
-                    queue.add(new Pending(r, seg, false));
-                }
-                backlog.addAndGet(records.size());
+                seg.outstanding.incrementAndGet();
+                inFlight.put(request.id(), Boolean.TRUE);
+                queue.add(new Pending(request, seg, false));
+                backlog.addAndGet(request.size());
                 if (size >= SEGMENT_BYTES) {
                     roll();
                 }
@@ -328,33 +352,40 @@ public class PredictionJournal implements AutoCloseable {
                         continue;
                     }
                     batch.add(first);
-                    oldestWaitingMillis = first.record().time().toEpochMilli();
+                    int rows = first.request().size();
+                    oldestWaitingMillis = first.request().millis();
                     // group commit: wait a moment for company, as each commit of the store costs as much as
                     // hundreds of rows (at 2,000 single-row requests/s, storing as they come made the store's
                     // commits take more of the two cores than the requests themselves)
                     long until = System.nanoTime() + LINGER_NANOS;
-                    queue.drainTo(batch, BATCH - batch.size());
-                    while (batch.size() < BATCH && running) {
-                        long left = until - System.nanoTime();
-                        Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                    while (batch.size() < BATCH && rows < BATCH_ROWS && running) {
+                        Pending next = queue.poll();
                         if (next == null) {
-                            break;
+                            long left = until - System.nanoTime();
+                            next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                            if (next == null) {
+                                break;
+                            }
                         }
                         batch.add(next);
-                        queue.drainTo(batch, BATCH - batch.size());
+                        rows += next.request().size();
                     }
+                }
+                int rows = 0;
+                for (Pending p : batch) {
+                    rows += p.request().size();
                 }
                 try {
                     long t0 = System.nanoTime();
                     store(batch);
-                    if (batch.size() == BATCH) { // full: the store is what limits, so this is its rate
-                        double rate = batch.size() * 1e9 / Math.max(1, System.nanoTime() - t0);
+                    if (batch.size() == BATCH || rows >= BATCH_ROWS) { // full: the store is what limits, so this is its rate
+                        double rate = rows * 1e9 / Math.max(1, System.nanoTime() - t0);
                         storeRate = storeRate <= 0 ? rate : 0.8 * storeRate + 0.2 * rate;
                     }
                 } catch (RuntimeException e) {
                     // the store is down or busy: keep the batch (the journal has it too) and try again
                     storeFailures.incrementAndGet();
-                    LOG.warn("Could not store {} predictions (will retry in {} ms): {}", batch.size(), backoff, e.toString());
+                    LOG.warn("Could not store {} predictions (will retry in {} ms): {}", rows, backoff, e.toString());
                     if (!running) {
                         return; // stopping: the journal keeps them for the next start
                     }
@@ -363,12 +394,12 @@ public class PredictionJournal implements AutoCloseable {
                     continue;
                 }
                 backoff = 100;
-                stored.addAndGet(batch.size());
-                backlog.addAndGet(-batch.size());
+                stored.addAndGet(rows);
+                backlog.addAndGet(-rows);
                 Pending next = queue.peek();
-                oldestWaitingMillis = next == null ? 0 : next.record().time().toEpochMilli();
+                oldestWaitingMillis = next == null ? 0 : next.request().millis();
                 for (Pending p : batch) {
-                    inFlight.remove(p.record().id());
+                    inFlight.remove(p.request().id());
                     if (p.segment().outstanding.decrementAndGet() == 0) {
                         synchronized (appendLock) {
                             deleteIfDone(p.segment());
@@ -388,16 +419,16 @@ public class PredictionJournal implements AutoCloseable {
     }
 
     private void store(List<Pending> batch) {
-        List<PredictionRecord> fresh = new ArrayList<>(batch.size());
-        List<PredictionRecord> again = new ArrayList<>();
+        List<LoggedRequest> fresh = new ArrayList<>(batch.size());
+        List<LoggedRequest> again = new ArrayList<>();
         for (Pending p : batch) {
-            (p.recovered() ? again : fresh).add(p.record());
+            (p.recovered() ? again : fresh).add(p.request());
         }
         if (!fresh.isEmpty()) {
-            store.append(fresh);
+            store.store(fresh);
         }
         if (!again.isEmpty()) {
-            store.appendMissing(again);
+            store.storeMissing(again);
         }
     }
 
@@ -405,7 +436,8 @@ public class PredictionJournal implements AutoCloseable {
      * Waits (at most {@code timeoutMillis}) until a prediction that is on its way is in the store; returns at once
      * for one that is not in flight (stored, or unknown).
      */
-    void awaitStored(String id, long timeoutMillis) {
+    void awaitStored(String predictionId, long timeoutMillis) {
+        String id = predictionId == null || inFlight.containsKey(predictionId) ? predictionId : PredictionIds.base(predictionId);
         if (id == null || !inFlight.containsKey(id)) {
             return;
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.problem.Fields;
 import org.cogwork.api.registry.RegisteredModel;
@@ -26,8 +27,11 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The prediction log over the metadata store ({@code predictions}, migration V3). A record's input is kept as
- * JSON text (column → value), its output as {@code {"value": ..., "scores": {...}}}; times in epoch milliseconds.
+ * The prediction log over the metadata store ({@code predictions}, serving's migrations V1 and V2): one row per
+ * {@link LoggedRequest logged request}, holding its {@code row_count} predictions. A single prediction's input is kept
+ * as JSON text (column → value), its output as {@code {"value": ..., "scores": {...}}}; a request of several rows keeps
+ * arrays of those, and its predictions are found by the ids {@link PredictionIds} numbers from its base id. Times in
+ * epoch milliseconds.
  * JSON numbers come back as {@link Integer}, {@link Long} or {@link Double} (whichever fits), so a value written
  * as another {@link Number} type (a {@code Float}, a {@code Short}) reads back as the JSON equivalent.
  */
@@ -40,6 +44,7 @@ public class Predictions implements PredictionLog {
     static final int MAX_ID = 100;
     private static final int IN_CHUNK = 1000;
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
 
     private final Database db;
 
@@ -48,8 +53,8 @@ public class Predictions implements PredictionLog {
         this.db = db;
     }
 
-    /** A record as stored: the JSON texts written before the transaction, so the transaction only writes. */
-    private record Row(PredictionRecord r, String input, String output) {
+    /** A logged request as stored: the JSON texts written before the transaction, so the transaction only writes. */
+    private record Row(LoggedRequest r, String input, String output) {
     }
 
     @Override
@@ -66,7 +71,8 @@ public class Predictions implements PredictionLog {
         List<Row> rows = new ArrayList<>(records.size());
         Set<String> ids = new HashSet<>();
         for (PredictionRecord r : records) {
-            rows.add(validate(r));
+            validate(r);
+            rows.add(row(LoggedRequest.of(r)));
             if (!ids.add(r.id())) {
                 throw new InvalidFieldException("id", "prediction id '" + r.id() + "' appears twice in the batch");
             }
@@ -95,14 +101,23 @@ public class Predictions implements PredictionLog {
         });
     }
 
+    /** Stores requests serving journaled (fresh ids), in one transaction: the journal's drain. */
+    void store(List<LoggedRequest> requests) {
+        List<Row> rows = new ArrayList<>(requests.size());
+        for (LoggedRequest r : requests) {
+            rows.add(row(r));
+        }
+        db.jdbi().useTransaction(h -> insert(h, rows));
+    }
+
     /**
-     * Appends the records whose ids are not logged yet and skips the others: the journal storing again, after a
+     * Stores the requests whose ids are not logged yet and skips the others: the journal storing again, after a
      * crash, what it may already have stored.
      */
-    void appendMissing(List<PredictionRecord> records) {
-        List<Row> rows = new ArrayList<>(records.size());
-        for (PredictionRecord r : records) {
-            rows.add(validate(r));
+    void storeMissing(List<LoggedRequest> requests) {
+        List<Row> rows = new ArrayList<>(requests.size());
+        for (LoggedRequest r : requests) {
+            rows.add(row(r));
         }
         db.txVoid(h -> {
             Set<String> logged = new HashSet<>();
@@ -125,18 +140,19 @@ public class Predictions implements PredictionLog {
             return;
         }
         try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement("INSERT INTO predictions (id, model_name, ver, "
-                + "at_time, input_json, output_json, latency_micros, shadow, caller_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "at_time, input_json, output_json, latency_micros, shadow, caller_key, row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Row row : rows) {
-                PredictionRecord r = row.r();
+                LoggedRequest r = row.r();
                 ps.setString(1, r.id());
-                ps.setString(2, r.modelName());
+                ps.setString(2, r.model());
                 ps.setInt(3, r.version());
-                ps.setLong(4, r.time().toEpochMilli());
+                ps.setLong(4, r.millis());
                 ps.setString(5, row.input());
                 ps.setString(6, row.output());
                 ps.setLong(7, r.latencyMicros());
                 ps.setBoolean(8, r.shadow());
                 ps.setString(9, r.callerKey());
+                ps.setInt(10, r.size());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -145,7 +161,29 @@ public class Predictions implements PredictionLog {
         }
     }
 
-    private static Row validate(PredictionRecord r) {
+    /**
+     * The stored form: one request's inputs and outputs as JSON. A single prediction keeps the shape it always had
+     * (the row's object; {@code {"value": ..., "scores": {...}}}); a request of several rows stores arrays of those.
+     */
+    private static Row row(LoggedRequest r) {
+        if (r.size() == 1) {
+            return new Row(r, json(r.inputs().get(0), "input"), json(output(r.outputs().get(0)), "output"));
+        }
+        List<Map<String, Object>> outputs = new ArrayList<>(r.size());
+        for (Prediction p : r.outputs()) {
+            outputs.add(output(p));
+        }
+        return new Row(r, json(r.inputs(), "input"), json(outputs, "output"));
+    }
+
+    private static Map<String, Object> output(Prediction p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("value", p.value());
+        out.put("scores", p.scores());
+        return out;
+    }
+
+    private static void validate(PredictionRecord r) {
         if (r == null) {
             throw new InvalidFieldException("records", "records must not contain null");
         }
@@ -164,10 +202,6 @@ public class Predictions implements PredictionLog {
             throw new InvalidFieldException("latency_micros", "latency_micros must be >= 0, was " + r.latencyMicros());
         }
         Fields.limit(r.callerKey(), 250, "caller_key");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("value", r.output().value());
-        out.put("scores", r.output().scores());
-        return new Row(r, json(r.input(), "input"), json(out, "output"));
     }
 
     static String predictionId(String id) {
@@ -188,12 +222,27 @@ public class Predictions implements PredictionLog {
         if (predictionId == null || predictionId.length() > MAX_ID) {
             return Optional.empty();
         }
-        return db.jdbi().withHandle(h -> h.createQuery(SELECT + "WHERE id = ?").bind(0, predictionId)
-                .map((rs, c) -> read(rs)).findOne());
+        return db.jdbi().withHandle(h -> locate(h, predictionId).map(s -> s.record(predictionId)));
     }
 
     private static final String SELECT = "SELECT id, at_time, model_name, ver, input_json, output_json, latency_micros, shadow, "
-            + "caller_key FROM predictions ";
+            + "caller_key, row_count FROM predictions ";
+
+    /**
+     * The stored request holding prediction {@code id}: the row with that id (a single prediction, or row 0 of a
+     * request), else the request whose base id it names if that request has the row.
+     */
+    private static Optional<Stored> locate(Handle h, String id) {
+        String base = PredictionIds.base(id);
+        int row = PredictionIds.row(id);
+        List<Stored> found = h.createQuery(SELECT + "WHERE id = ? OR id = ?").bind(0, id).bind(1, base == null ? id : base)
+                .map((rs, c) -> Stored.read(rs)).list();
+        Optional<Stored> exact = found.stream().filter(s -> s.id().equals(id)).findFirst();
+        if (exact.isPresent()) {
+            return exact;
+        }
+        return found.stream().filter(s -> s.id().equals(base) && row > 0 && row < s.rows()).findFirst();
+    }
 
     @Override
     public List<PredictionRecord> list(String modelName, Instant from, Instant to, int limit) {
@@ -206,37 +255,76 @@ public class Predictions implements PredictionLog {
         }
         long lo = from == null ? Long.MIN_VALUE : from.toEpochMilli();
         long hi = to == null ? Long.MAX_VALUE : to.toEpochMilli();
-        return db.jdbi().withHandle(h -> h.createQuery(SELECT + "WHERE model_name = ? AND at_time >= ? AND at_time < ? "
+        // every stored request holds at least one prediction, so `limit` requests hold enough; a request's rows
+        // follow each other in id order (their ids differ in the last 16 bits only)
+        List<PredictionRecord> out = new ArrayList<>();
+        db.jdbi().useHandle(h -> h.createQuery(SELECT + "WHERE model_name = ? AND at_time >= ? AND at_time < ? "
                         + "ORDER BY at_time, id LIMIT " + limit)
                 .bind(0, modelName).bind(1, lo).bind(2, hi)
-                .map((rs, c) -> read(rs)).list());
+                .map((rs, c) -> Stored.read(rs)).forEach(s -> s.addTo(out, limit)));
+        return out;
     }
 
     @Override
     public long count(String modelName, Integer version) {
         Fields.require(modelName, "model_name");
         return db.jdbi().withHandle(h -> version == null
-                ? h.createQuery("SELECT COUNT(*) FROM predictions WHERE model_name = ?").bind(0, modelName).mapTo(Long.class).one()
-                : h.createQuery("SELECT COUNT(*) FROM predictions WHERE model_name = ? AND ver = ?").bind(0, modelName)
-                        .bind(1, version.intValue()).mapTo(Long.class).one());
+                ? h.createQuery("SELECT COALESCE(SUM(row_count), 0) FROM predictions WHERE model_name = ?").bind(0, modelName)
+                        .mapTo(Long.class).one()
+                : h.createQuery("SELECT COALESCE(SUM(row_count), 0) FROM predictions WHERE model_name = ? AND ver = ?")
+                        .bind(0, modelName).bind(1, version.intValue()).mapTo(Long.class).one());
     }
 
-    /** Whether a prediction with that id is logged (in {@code h}'s transaction). */
-    static boolean exists(Handle h, String predictionId) {
-        return h.createQuery("SELECT COUNT(*) FROM predictions WHERE id = ?").bind(0, predictionId).mapTo(Integer.class).one() > 0;
+    /** The model version that made a logged prediction (in {@code h}'s transaction); empty when none has that id. */
+    static Optional<Source> source(Handle h, String predictionId) {
+        return locate(h, predictionId).map(s -> new Source(s.model(), s.version()));
     }
 
-    private static PredictionRecord read(ResultSet rs) throws SQLException {
-        String id = rs.getString(1);
-        Map<String, Object> input = parse(rs.getString(5), id);
-        Map<String, Object> out = parse(rs.getString(6), id);
-        Map<String, Double> scores = new LinkedHashMap<>();
-        if (out.get("scores") instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> scores.put(String.valueOf(k), score(v)));
+    /** The model version a logged prediction came from. */
+    record Source(String model, int version) {
+    }
+
+    /** One row of {@code predictions} as read: a single prediction, or a request of {@code rows} predictions. */
+    private record Stored(String id, long millis, String model, int version, String input, String output, long latencyMicros,
+                          boolean shadow, String callerKey, int rows) {
+        static Stored read(ResultSet rs) throws SQLException {
+            return new Stored(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
+                    rs.getLong(7), rs.getBoolean(8), rs.getString(9), rs.getInt(10));
         }
-        String callerKey = rs.getString(9);
-        return new PredictionRecord(id, Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getInt(4), input,
-                new Prediction(out.get("value"), scores), rs.getLong(7), rs.getBoolean(8), callerKey);
+
+        /** The prediction with id {@code predictionId}, which this request holds. */
+        PredictionRecord record(String predictionId) {
+            if (rows == 1) {
+                return record(id, parse(input, id, MAP), parse(output, id, MAP));
+            }
+            int row = predictionId.equals(id) ? 0 : PredictionIds.row(predictionId);
+            return record(predictionId, parse(input, id, LIST).get(row), parse(output, id, LIST).get(row));
+        }
+
+        /** Adds this request's predictions, in row order, until {@code out} holds {@code limit}. */
+        void addTo(List<PredictionRecord> out, int limit) {
+            if (rows == 1) {
+                if (out.size() < limit) {
+                    out.add(record(id));
+                }
+                return;
+            }
+            List<Map<String, Object>> ins = parse(input, id, LIST);
+            List<Map<String, Object>> outs = parse(output, id, LIST);
+            UUID base = UUID.fromString(id);
+            for (int i = 0; i < rows && out.size() < limit; i++) {
+                out.add(record(PredictionIds.of(base, i), ins.get(i), outs.get(i)));
+            }
+        }
+
+        private PredictionRecord record(String predictionId, Map<String, Object> in, Map<String, Object> out) {
+            Map<String, Double> scores = new LinkedHashMap<>();
+            if (out.get("scores") instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> scores.put(String.valueOf(k), score(v)));
+            }
+            return new PredictionRecord(predictionId, Instant.ofEpochMilli(millis), model, version, in,
+                    new Prediction(out.get("value"), scores), latencyMicros, shadow, callerKey);
+        }
     }
 
     /** A score as JSON gave it back: a number, or Jackson's quoted "NaN" / "Infinity". */
@@ -247,10 +335,10 @@ public class Predictions implements PredictionLog {
         return v == null ? null : Double.valueOf(v.toString());
     }
 
-    private static Map<String, Object> parse(String json, String id) {
+    private static <T> T parse(String json, String id, TypeReference<T> type) {
         try {
             // LinkedHashMap keeps the columns in the order they were sent; JSON null values stay as null entries.
-            return Json.MAPPER.readValue(json, MAP);
+            return Json.MAPPER.readValue(json, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("prediction '" + id + "' has unreadable JSON: " + e.getOriginalMessage(), e);
         }

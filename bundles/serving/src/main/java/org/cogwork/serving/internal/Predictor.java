@@ -3,11 +3,11 @@ package org.cogwork.serving.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -25,7 +25,6 @@ import org.cogwork.api.problem.InvalidFieldException;
 import org.cogwork.api.problem.NotFoundException;
 import org.cogwork.api.registry.ModelRegistry;
 import org.cogwork.api.registry.ModelVersion;
-import org.cogwork.api.serving.PredictionRecord;
 import org.cogwork.api.serving.PredictionResponse;
 import org.cogwork.api.serving.PredictionService;
 import org.cogwork.api.serving.TrafficPolicy;
@@ -114,7 +113,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         this.registry = registry;
         this.tracker = tracker;
         this.pipelines = pipelines;
-        this.maxRows = config.max_rows();
+        this.maxRows = Math.min(config.max_rows(), PredictionIds.MAX_ROWS); // a request's ids number its rows in 16 bits
         this.maxBodyBytes = config.max_body_bytes();
         this.cacheSize = Math.max(1, config.cache_size());
         this.routes = new ModelRoutes(registry);
@@ -372,16 +371,14 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         long nanos = System.nanoTime() - t0;
         long micros = nanos / 1000;
         s.success(rows.size(), nanos);
-        Instant now = Instant.now();
-        long millis = now.toEpochMilli();
+        long millis = System.currentTimeMillis();
+        UUID base = PredictionIds.next(millis);
         List<PredictionResponse.Item> items = new ArrayList<>(rows.size());
-        List<PredictionRecord> records = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            String id = PredictionIds.next(millis);
-            items.add(new PredictionResponse.Item(id, predictions.get(i)));
-            records.add(new PredictionRecord(id, now, v.modelName(), v.version(), rows.get(i), predictions.get(i), micros, false, callerKey));
+            items.add(new PredictionResponse.Item(PredictionIds.of(base, i), predictions.get(i)));
         }
-        journal.append(records); // before the ids go back: an acknowledged prediction is never lost
+        // before the ids go back: an acknowledged prediction is never lost
+        journal.append(new LoggedRequest(base.toString(), millis, v.modelName(), v.version(), rows, predictions, micros, false, callerKey));
         for (int shadowVersion : policy.shadow()) {
             if (shadowVersion != v.version()) {
                 shadow(route, shadowVersion, callerKey, rows);
@@ -445,13 +442,9 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
                     long nanos = System.nanoTime() - t0;
                     long micros = nanos / 1000;
                     s.success(rows.size(), nanos);
-                    Instant now = Instant.now();
-                    List<PredictionRecord> records = new ArrayList<>(rows.size());
-                    for (int i = 0; i < rows.size(); i++) {
-                        records.add(new PredictionRecord(PredictionIds.next(now.toEpochMilli()), now, model, version, rows.get(i), p.get(i),
-                                micros, true, callerKey));
-                    }
-                    journal.append(records);
+                    long millis = System.currentTimeMillis();
+                    journal.append(new LoggedRequest(PredictionIds.next(millis).toString(), millis, model, version, rows, p, micros, true,
+                            callerKey));
                 } catch (RuntimeException e) {
                     // counted as the version's error by predict; the caller's answer does not depend on it
                 }

@@ -8,7 +8,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface ServingConfig {
     String PID = "org.cogwork.serving";
 
-    @AttributeDefinition(name = "Maximum rows per request")
+    @AttributeDefinition(name = "Maximum rows per request", description = "At most 65,536 (a request's prediction ids "
+            + "number its rows in 16 bits); a larger value counts as 65,536.")
     int max_rows() default 10_000;
 
     @AttributeDefinition(name = "Maximum request body (bytes)", description = "Larger bodies get 413.")

@@ -74,8 +74,10 @@ class LegacyLayoutTest {
             assertEquals("good", f3.get(0).correctedLabel());
             assertEquals("ann", f3.get(0).author());
             assertEquals(1, feedback.forPrediction("p-7").size());
+            // serving's V2 made the feedback table anew with each row's model version: kept, in order, per model
+            assertEquals(List.of("bob", "ann"), feedback.forModel("credit", 10).stream().map(Feedback::author).toList());
             assertEquals(List.of(1, 2, 3, 4, 5), store.appliedVersions("org.cogwork.registry"), "the registry's history is adopted");
-            assertEquals(List.of(1), store.appliedVersions("org.cogwork.serving"));
+            assertEquals(List.of(1, 2), store.appliedVersions("org.cogwork.serving"));
             // still usable: a new prediction and feedback on an old one
             feedback.submit("p-11", 1.0, null, "new", "carol");
             assertEquals(1, feedback.forPrediction("p-11").size());

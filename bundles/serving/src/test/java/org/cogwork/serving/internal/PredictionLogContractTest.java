@@ -84,14 +84,14 @@ abstract class PredictionLogContractTest {
     @Test
     void migrationsApplyOnceAndRowsSurviveRestart() throws Exception {
         db.jdbi();
-        assertEquals(List.of(1), store.appliedVersions("org.cogwork.serving"));
+        assertEquals(List.of(1, 2), store.appliedVersions("org.cogwork.serving"));
         PredictionRecord logged = record("durable-p-" + u, "durable-" + u, 1, 5_000L, Map.of("a", 1), new Prediction("x", Map.of("x", 1.0)));
         predictions.append(List.of(logged));
         Feedback fb = feedback.submit(logged.id(), 1.0, null, null, "me");
         close();
         start();
         db.jdbi();
-        assertEquals(List.of(1), store.appliedVersions("org.cogwork.serving"), "no migration applied twice");
+        assertEquals(List.of(1, 2), store.appliedVersions("org.cogwork.serving"), "no migration applied twice");
         assertEquals(logged, predictions.find(logged.id()).orElseThrow());
         assertEquals(List.of(fb), feedback.forPrediction(logged.id()));
     }
@@ -307,6 +307,54 @@ abstract class PredictionLogContractTest {
         assertEquals(List.of(otherFb), feedback.forModel(other.modelName(), 10));
         assertTrue(feedback.forModel("never-" + u, 10).isEmpty());
         assertEquals("limit", assertThrows(InvalidFieldException.class, () -> feedback.forModel(model, 0)).field());
+    }
+
+    @Test
+    void aRequestOfSeveralRowsIsOneStoredRowAndEachOfItsPredictionsIsFoundByItsId() throws IOException {
+        String model = "req-" + u;
+        List<Map<String, Object>> credit = creditRows(100);
+        List<Prediction> outs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            outs.add(new Prediction(i % 3 == 0 ? "bad" : "good", Map.of("good", i / 100.0, "bad", 1 - i / 100.0)));
+        }
+        LoggedRequest big = new LoggedRequest(PredictionIds.next(T0).toString(), T0, model, 2, credit, outs, 420, false, "caller-9");
+        LoggedRequest shadow = new LoggedRequest(PredictionIds.next(T0).toString(), T0, model, 3, credit.subList(0, 2), outs.subList(0, 2),
+                99, true, "caller-9");
+        predictions.store(List.of(big, shadow));
+        assertEquals(1L, (long) db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM predictions WHERE model_name = ? AND ver = 2")
+                .bind(0, model).mapTo(Long.class).one()), "one stored row for the request");
+        assertEquals(102, predictions.count(model, null));
+        assertEquals(100, predictions.count(model, 2));
+        assertEquals(2, predictions.count(model, 3));
+        for (int i : new int[] {0, 1, 57, 99}) {
+            PredictionRecord r = predictions.find(big.id(i)).orElseThrow(() -> new AssertionError("row " + i));
+            assertEquals(big.record(i), r);
+            assertEquals(credit.get(i).get("Income"), r.input().get("Income"));
+            assertEquals(outs.get(i), r.output());
+        }
+        assertTrue(predictions.find(big.id(0)).orElseThrow().id().endsWith("0000"), "row 0 has the base id");
+        assertTrue(predictions.find(shadow.id(1)).orElseThrow().shadow());
+        assertTrue(predictions.find(shadow.id(2)).isEmpty(), "a row the request does not have");
+        assertTrue(predictions.find(big.id(0).toUpperCase(java.util.Locale.ROOT)).isEmpty(), "ids are as they were given out");
+        List<PredictionRecord> listed = predictions.list(model, null, null, 1000);
+        assertEquals(102, listed.size());
+        assertEquals(big.id(0).compareTo(shadow.id(0)) < 0 ? big.record(0) : shadow.record(0), listed.get(0));
+        assertEquals(30, predictions.list(model, null, null, 30).size());
+
+        // feedback on any row; listed per model without the request being a row of its own
+        Feedback f57 = feedback.submit(big.id(57), null, "bad", null, "gail");
+        Feedback f1 = feedback.submit(shadow.id(1), 1.0, null, null, "hal");
+        assertEquals(List.of(f57), feedback.forPrediction(big.id(57)));
+        assertTrue(feedback.forPrediction(big.id(58)).isEmpty());
+        assertThrows(NotFoundException.class, () -> feedback.submit(shadow.id(2), 1.0, null, null, "hal"));
+        assertThrows(NotFoundException.class, () -> feedback.forPrediction(big.id(100)));
+        assertEquals(List.of(f1, f57), feedback.forModel(model, 10));
+
+        // the journal's retry after a crash stores only what is missing
+        LoggedRequest more = new LoggedRequest(PredictionIds.next(T0 + 1).toString(), T0 + 1, model, 2, credit.subList(0, 3), outs.subList(0, 3),
+                5, false, null);
+        predictions.storeMissing(List.of(big, more, shadow));
+        assertEquals(105, predictions.count(model, null));
     }
 
     @Test
