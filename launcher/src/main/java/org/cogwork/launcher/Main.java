@@ -44,6 +44,11 @@ public final class Main {
             OUT.print(Options.USAGE);
             return;
         }
+        // H2's value cache hashes every string a statement binds (the prediction log's JSON too) to share equal small
+        // ones: for the metadata store's writes that was a tenth of the prediction log's store thread (JFR), for nothing
+        if (System.getProperty("h2.objectCache") == null) {
+            System.setProperty("h2.objectCache", "false");
+        }
         try {
             System.exit(run(options, t0));
         } catch (StartupException e) {

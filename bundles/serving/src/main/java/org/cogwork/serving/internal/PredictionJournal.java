@@ -1,7 +1,8 @@
 package org.cogwork.serving.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -76,47 +77,43 @@ public class PredictionJournal implements AutoCloseable {
     private static final long STOP_WAIT_MS = 10_000;
 
     /**
-     * One journal line: one {@link LoggedRequest}. Short names: it is written for every request. A single prediction
-     * has {@code in}, {@code out} and {@code sc} (the only shape earlier versions wrote); a request of several rows
-     * has the lists {@code ins}, {@code outs} and {@code scs}, one element per row.
+     * One journal line as read back: one {@link LoggedRequest}, whose {@code input} and {@code output} are the store's
+     * JSON ({@link #write}). Short names: it is written for every request. A line from a version before requests were
+     * logged whole has {@code in}, {@code out} and {@code sc} instead (one prediction: its row, value and scores).
      */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Line(String id, long t, String m, int v, Map<String, Object> in, Object out, Map<String, Object> sc,
-                long us, boolean sh, String ck, List<Map<String, Object>> ins, List<Object> outs, List<Map<String, Object>> scs) {
-        static Line of(LoggedRequest r) {
-            if (r.size() == 1) {
-                Prediction p = r.outputs().get(0);
-                return new Line(r.id(), r.millis(), r.model(), r.version(), r.inputs().get(0), p.value(), new LinkedHashMap<>(p.scores()),
-                        r.latencyMicros(), r.shadow(), r.callerKey(), null, null, null);
-            }
-            List<Object> values = new ArrayList<>(r.size());
-            List<Map<String, Object>> scores = new ArrayList<>(r.size());
-            for (Prediction p : r.outputs()) {
-                values.add(p.value());
-                scores.add(new LinkedHashMap<>(p.scores()));
-            }
-            return new Line(r.id(), r.millis(), r.model(), r.version(), null, null, null, r.latencyMicros(), r.shadow(), r.callerKey(),
-                    r.inputs(), values, scores);
-        }
-
+    record Line(String id, long t, String m, int v, Integer n, JsonNode input, JsonNode output, long us, boolean sh, String ck,
+                Map<String, Object> in, Object out, Map<String, Object> sc) {
         LoggedRequest request() {
-            if (ins == null) {
-                return new LoggedRequest(id, t, m, v, java.util.Collections.singletonList(in == null ? Map.of() : in),
-                        List.of(prediction(out, sc)), us, sh, ck);
+            if (input != null) {
+                return new LoggedRequest(id, t, m, v, n == null ? 1 : n, input.toString(), output.toString(), us, sh, ck);
             }
-            List<Prediction> outputs = new ArrayList<>(ins.size());
-            for (int i = 0; i < ins.size(); i++) {
-                outputs.add(prediction(outs.get(i), scs.get(i)));
-            }
-            return new LoggedRequest(id, t, m, v, ins, outputs, us, sh, ck);
-        }
-
-        private static Prediction prediction(Object value, Map<String, Object> sc) {
             Map<String, Double> scores = new LinkedHashMap<>();
             if (sc != null) {
                 sc.forEach((k, x) -> scores.put(k, Predictions.score(x))); // NaN comes back as the string "NaN"
             }
-            return new Prediction(value, scores);
+            return LoggedRequest.of(id, t, m, v, java.util.Collections.singletonList(in == null ? Map.of() : in),
+                    List.of(new Prediction(out, scores)), us, sh, ck);
+        }
+
+        /** The line of a request: its JSON texts copied in as they are, not written again. */
+        static void write(LoggedRequest r, ByteArrayOutputStream to) throws IOException {
+            try (JsonGenerator g = Json.MAPPER.createGenerator(to)) {
+                g.writeStartObject();
+                g.writeStringField("id", r.id());
+                g.writeNumberField("t", r.millis());
+                g.writeStringField("m", r.model());
+                g.writeNumberField("v", r.version());
+                g.writeNumberField("n", r.size());
+                g.writeFieldName("input");
+                g.writeRawValue(r.input());
+                g.writeFieldName("output");
+                g.writeRawValue(r.output());
+                g.writeNumberField("us", r.latencyMicros());
+                g.writeBooleanField("sh", r.shadow());
+                g.writeStringField("ck", r.callerKey());
+                g.writeEndObject();
+            }
+            to.write('\n');
         }
     }
 
@@ -292,10 +289,9 @@ public class PredictionJournal implements AutoCloseable {
      * journal file; a 503 when the journal cannot be written (a full disk): the caller must not acknowledge them.
      */
     void append(LoggedRequest request) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * request.size());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(request.input().length() + request.output().length() + 256);
         try {
-            Json.MAPPER.writeValue(bytes, Line.of(request));
-            bytes.write('\n');
+            Line.write(request, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("a prediction cannot be written as JSON", e);
         }

@@ -378,7 +378,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
             items.add(new PredictionResponse.Item(PredictionIds.of(base, i), predictions.get(i)));
         }
         // before the ids go back: an acknowledged prediction is never lost
-        journal.append(new LoggedRequest(base.toString(), millis, v.modelName(), v.version(), rows, predictions, micros, false, callerKey));
+        journal.append(LoggedRequest.of(base.toString(), millis, v.modelName(), v.version(), rows, predictions, micros, false, callerKey));
         for (int shadowVersion : policy.shadow()) {
             if (shadowVersion != v.version()) {
                 shadow(route, shadowVersion, callerKey, rows);
@@ -443,7 +443,7 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
                     long micros = nanos / 1000;
                     s.success(rows.size(), nanos);
                     long millis = System.currentTimeMillis();
-                    journal.append(new LoggedRequest(PredictionIds.next(millis).toString(), millis, model, version, rows, p, micros, true,
+                    journal.append(LoggedRequest.of(PredictionIds.next(millis).toString(), millis, model, version, rows, p, micros, true,
                             callerKey));
                 } catch (RuntimeException e) {
                     // counted as the version's error by predict; the caller's answer does not depend on it

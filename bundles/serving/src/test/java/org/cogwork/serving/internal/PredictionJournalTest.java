@@ -61,7 +61,7 @@ class PredictionJournalTest {
                 ins.add(rows.get(n % rows.size()));
                 outs.add(new Prediction(n % 2 == 0 ? "good" : "bad", Map.of("good", 0.75, "bad", Double.NaN)));
             }
-            out.add(new LoggedRequest(PredictionIds.next(t).toString(), t, "credit", 1, ins, outs, 1500, false, null));
+            out.add(LoggedRequest.of(PredictionIds.next(t).toString(), t, "credit", 1, ins, outs, 1500, false, null));
         }
         return out;
     }

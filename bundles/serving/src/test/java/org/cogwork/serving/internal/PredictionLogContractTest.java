@@ -317,8 +317,8 @@ abstract class PredictionLogContractTest {
         for (int i = 0; i < 100; i++) {
             outs.add(new Prediction(i % 3 == 0 ? "bad" : "good", Map.of("good", i / 100.0, "bad", 1 - i / 100.0)));
         }
-        LoggedRequest big = new LoggedRequest(PredictionIds.next(T0).toString(), T0, model, 2, credit, outs, 420, false, "caller-9");
-        LoggedRequest shadow = new LoggedRequest(PredictionIds.next(T0).toString(), T0, model, 3, credit.subList(0, 2), outs.subList(0, 2),
+        LoggedRequest big = LoggedRequest.of(PredictionIds.next(T0).toString(), T0, model, 2, credit, outs, 420, false, "caller-9");
+        LoggedRequest shadow = LoggedRequest.of(PredictionIds.next(T0).toString(), T0, model, 3, credit.subList(0, 2), outs.subList(0, 2),
                 99, true, "caller-9");
         predictions.store(List.of(big, shadow));
         assertEquals(1L, (long) db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM predictions WHERE model_name = ? AND ver = 2")
@@ -351,7 +351,7 @@ abstract class PredictionLogContractTest {
         assertEquals(List.of(f1, f57), feedback.forModel(model, 10));
 
         // the journal's retry after a crash stores only what is missing
-        LoggedRequest more = new LoggedRequest(PredictionIds.next(T0 + 1).toString(), T0 + 1, model, 2, credit.subList(0, 3), outs.subList(0, 3),
+        LoggedRequest more = LoggedRequest.of(PredictionIds.next(T0 + 1).toString(), T0 + 1, model, 2, credit.subList(0, 3), outs.subList(0, 3),
                 5, false, null);
         predictions.storeMissing(List.of(big, more, shadow));
         assertEquals(105, predictions.count(model, null));
