@@ -90,6 +90,52 @@ class EventsTest {
         return cogwork.as(Cogwork.basic(name, password));
     }
 
+    /** Predicts in a loop on its own thread, keeping every status other than 200 and 503-with-Retry-After. */
+    static final class PredictLoop {
+        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final java.util.Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Thread thread;
+
+        PredictLoop(Cogwork.Client as) throws Exception {
+            ObjectNode body = Cogwork.JSON.createObjectNode();
+            body.putArray("rows").add(row);
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + as.port() + "/api/models/" + MODEL + "/predict?version=2"))
+                    .header("Authorization", as.authorization()).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(Cogwork.JSON.writeValueAsBytes(body))).build();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        java.net.http.HttpResponse<String> r = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+                        statuses.merge(r.statusCode(), 1, Integer::sum);
+                        boolean retry = r.headers().firstValue("Retry-After").isPresent();
+                        if (r.statusCode() != 200 && !(r.statusCode() == 503 && retry && r.body().contains("restarting"))) {
+                            wrong.add(r.statusCode() + " " + r.headers().map() + " " + r.body());
+                        }
+                    } catch (Exception e) {
+                        wrong.add(e.toString());
+                    }
+                }
+            }, "predict-loop");
+            thread.start();
+        }
+
+        void stopAndCheck() throws InterruptedException {
+            int answered = statuses.getOrDefault(200, 0);
+            long until = System.currentTimeMillis() + 30_000;
+            while (statuses.getOrDefault(200, 0) < answered + 5 && System.currentTimeMillis() < until) {
+                Thread.sleep(20);
+            }
+            running.set(false);
+            thread.join(10_000);
+            System.out.println("predicting while serving restarted: statuses " + statuses);
+            assertTrue(wrong.isEmpty(), "only 200 or 503 with Retry-After while serving restarts: " + wrong);
+            assertTrue(statuses.getOrDefault(200, 0) > 0, statuses.toString());
+        }
+    }
+
     static Cogwork.Response predict(Cogwork.Client as, String query) throws Exception {
         ObjectNode body = Cogwork.JSON.createObjectNode();
         body.putArray("rows").add(row);
@@ -242,7 +288,9 @@ class EventsTest {
         assertEquals("baseline", loaded.path("engine.name").asText(), loaded.toString());
         assertEquals("baseline", await("cogwork/model/LOADED", e -> is(e, 2)).path("engine.name").asText());
 
-        // reconfiguring serving restarts it: whatever it had loaded is unloaded as "stopped"
+        // reconfiguring serving restarts it: whatever it had loaded is unloaded as "stopped"; a client predicting
+        // all the while gets answers or 503 with Retry-After (serving restarting), never a 404 (no such model)
+        PredictLoop loop = new PredictLoop(ivy);
         long t1 = System.currentTimeMillis();
         Path cfg = cogwork.home.resolve("config/org.cogwork.serving.cfg");
         Files.writeString(cfg, "cache.size=1\n");
@@ -251,6 +299,7 @@ class EventsTest {
             JsonNode stopped = await("cogwork/model/UNLOADED", e -> is(e, version) && e.path("timestamp").asLong() >= t1);
             assertEquals("stopped", stopped.path("reason").asText(), stopped.toString());
         }
+        loop.stopAndCheck(); // once the restarted serving has answered it (with version 2: version 1 stays unloaded)
 
         // one model kept: loading version 2 evicts version 1
         long t2 = System.currentTimeMillis();

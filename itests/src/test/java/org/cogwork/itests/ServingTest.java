@@ -94,6 +94,13 @@ class ServingTest {
             good += x.path("value").asText().equals("good") ? 1 : 0;
         }
         assertTrue(good > 100 && good < 200, "a sensible mix of classes: " + good + " good of 200");
+        // the 200 rows are logged as one request, and each prediction is still found, with its row, by its own id
+        JsonNode p137 = batch.json().path("predictions").get(137);
+        JsonNode logged = cogwork.await("/api/predictions/" + p137.path("id").asText(), x -> x.has("input"), Duration.ofSeconds(10));
+        assertEquals(creditRows.get(137).path("Income").asDouble(), logged.path("input").path("Income").asDouble(), logged.toString());
+        assertEquals(p137.path("value").asText(), logged.path("output").path("value").asText());
+        assertEquals(201, cogwork.post("/api/predictions/" + p137.path("id").asText() + "/feedback",
+                "{\"correctedLabel\": \"bad\"}".getBytes(StandardCharsets.UTF_8), "application/json").status());
 
         cogwork.await("/api/predictions/" + id, x -> x.path("modelName").asText().equals("credit-risk"), Duration.ofSeconds(10));
         Cogwork.Response fb = cogwork.post("/api/predictions/" + id + "/feedback",

@@ -11,12 +11,19 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String field;
     private final String detail;
+    private final long retryAfterSeconds;
 
     public ApiException(int status, String error, String field, String detail) {
+        this(status, error, field, detail, 0);
+    }
+
+    /** @param retryAfterSeconds when to try again (the {@code Retry-After} header), 0 for no such advice */
+    protected ApiException(int status, String error, String field, String detail, long retryAfterSeconds) {
         super(error);
         this.status = status;
         this.field = field;
         this.detail = detail;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     /** 400 naming the field (a body property as a JSON path, a query parameter, a path segment). */
@@ -48,5 +55,15 @@ public class ApiException extends RuntimeException {
     /** More detail for people, e.g. a resolver message, or {@code null}. */
     public String detail() {
         return detail;
+    }
+
+    /**
+     * Seconds the client should wait before it tries again (the {@code Retry-After} header); 0 when the error gives
+     * no such advice.
+     *
+     * @since 0.5
+     */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -4,15 +4,7 @@ package org.cogwork.api.problem;
 public class TooManyRequestsException extends ApiException {
     private static final long serialVersionUID = 1L;
 
-    private final long retryAfterSeconds;
-
     public TooManyRequestsException(String error, long retryAfterSeconds) {
-        super(429, error, null, null);
-        this.retryAfterSeconds = retryAfterSeconds;
-    }
-
-    /** Seconds the client should wait before it tries again (the {@code Retry-After} header). */
-    public long retryAfterSeconds() {
-        return retryAfterSeconds;
+        super(429, error, null, null, Math.max(1, retryAfterSeconds));
     }
 }

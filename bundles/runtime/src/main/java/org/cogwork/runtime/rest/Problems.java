@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import org.cogwork.api.problem.ApiException;
 import org.cogwork.api.problem.InvalidFieldException;
-import org.cogwork.api.problem.TooManyRequestsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +47,8 @@ public final class Problems {
     public static void write(HttpServletRequest req, HttpServletResponse resp, ApiException e, ErrorShape shape) throws IOException {
         resp.reset();
         resp.setStatus(e.status());
-        if (e instanceof TooManyRequestsException t) {
-            resp.setHeader("Retry-After", Long.toString(Math.max(1, t.retryAfterSeconds())));
+        if (e.retryAfterSeconds() > 0) {
+            resp.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
         }
         if (e.status() == 401) {
             resp.setHeader("WWW-Authenticate", CHALLENGE);

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.cogwork.api.engine.Prediction;
 import org.cogwork.api.problem.ApiException;
+import org.cogwork.api.problem.ServiceUnavailableException;
 import org.cogwork.api.problem.TooManyRequestsException;
 import org.cogwork.runtime.rest.Json;
 import org.osgi.framework.BundleContext;
@@ -298,7 +299,7 @@ public class PredictionJournal implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
         synchronized (appendLock) {
             if (!running) {
-                throw new ApiException(503, "serving is stopping; try again", null, null);
+                throw new ServiceUnavailableException("serving is stopping; try again", 1);
             }
             try {
                 while (buf.hasRemaining()) {

@@ -13,6 +13,9 @@ import org.cogwork.runtime.rest.Routes;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * {@code /api/predictions/{id}} (the logged prediction) and {@code /api/predictions/{id}/feedback}: integrators
@@ -24,14 +27,25 @@ public class PredictionsResource implements RestResource {
     private final FeedbackService feedback;
     private static final long AWAIT_MS = 5_000;
     private final PredictionLog log;
-    /** A prediction acknowledged a moment ago may still be on its way to the store: reads wait for it. */
-    private final PredictionJournal journal;
+    /**
+     * A prediction acknowledged a moment ago may still be on its way to the store: reads wait for it. Bound
+     * dynamically, as the journal restarts with serving's configuration: these routes answer 503 meanwhile.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile PredictionJournal journal;
 
     @Activate
-    public PredictionsResource(@Reference FeedbackService feedback, @Reference PredictionLog log, @Reference PredictionJournal journal) {
+    public PredictionsResource(@Reference FeedbackService feedback, @Reference PredictionLog log) {
         this.feedback = feedback;
         this.log = log;
-        this.journal = journal;
+    }
+
+    private PredictionJournal journal() {
+        PredictionJournal j = journal;
+        if (j == null) {
+            throw Predictor.restarting();
+        }
+        return j;
     }
 
     /**
@@ -61,7 +75,7 @@ public class PredictionsResource implements RestResource {
                 .summary("sends feedback on a prediction; the caller is recorded as its author")
                 .handle(call -> {
                     NewFeedback f = (NewFeedback) call.body();
-                    journal.awaitStored(call.path("id"), AWAIT_MS);
+                    journal().awaitStored(call.path("id"), AWAIT_MS);
                     try {
                         return feedback.submit(call.path("id"), f.score(), f.correctedLabel(), f.comment(), call.principal().name());
                     } catch (NoSuchElementException e) {
@@ -71,7 +85,7 @@ public class PredictionsResource implements RestResource {
     }
 
     private PredictionRecord prediction(String id) {
-        journal.awaitStored(id, AWAIT_MS);
+        journal().awaitStored(id, AWAIT_MS);
         return log.find(id).orElseThrow(() -> new NotFoundException("no prediction '" + id + "'"));
     }
 }

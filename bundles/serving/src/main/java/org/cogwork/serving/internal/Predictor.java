@@ -21,6 +21,7 @@ import org.cogwork.api.event.Events;
 import org.cogwork.api.event.Topics;
 import org.cogwork.api.feature.FeaturePipelineService;
 import org.cogwork.api.problem.ApiException;
+import org.cogwork.api.problem.ServiceUnavailableException;
 import org.cogwork.api.problem.InvalidFieldException;
 import org.cogwork.api.problem.NotFoundException;
 import org.cogwork.api.registry.ModelRegistry;
@@ -455,8 +456,8 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
     }
 
     /** A request that reached this instance while it was being deactivated: the next one reaches its successor. */
-    private static ApiException restarting() {
-        return new ApiException(503, "serving is restarting (reconfigured or stopping); try again", null, null);
+    static ServiceUnavailableException restarting() {
+        return new ServiceUnavailableException("serving is restarting (reconfigured or stopping); try again", 1);
     }
 
     /** A model that exists but cannot be served now (its artifact unreadable, its engine gone): a 503, logged. */

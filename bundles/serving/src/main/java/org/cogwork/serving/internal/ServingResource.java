@@ -15,9 +15,11 @@ import org.cogwork.runtime.rest.Call;
 import org.cogwork.runtime.rest.Json;
 import org.cogwork.runtime.rest.RestResource;
 import org.cogwork.runtime.rest.Routes;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * Serving's routes below the registry's {@code /api/models/}: predict and schema for integrators (and data
@@ -31,11 +33,20 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = RestResource.class)
 public class ServingResource implements RestResource {
-    private final Predictor predictor;
+    /**
+     * Bound dynamically: the predictor restarts when serving's configuration changes, and these routes stay while it
+     * does, answering 503 with Retry-After (a client retrying on 503 comes back; a 404 would read as "no such model").
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile Predictor predictor;
 
-    @Activate
-    public ServingResource(@Reference Predictor predictor) {
-        this.predictor = predictor;
+    /** The predictor, or 503 while none is bound (serving restarting). */
+    Predictor predictor() {
+        Predictor p = predictor;
+        if (p == null) {
+            throw Predictor.restarting();
+        }
+        return p;
     }
 
     /**
@@ -90,36 +101,36 @@ public class ServingResource implements RestResource {
                 .handle(call -> {
                     PredictRequest body = read(call);
                     String alias = body.alias() != null ? body.alias() : call.query("alias");
-                    return PredictResult.of(predictor.predict(call.path("name"), alias, version(call), body.callerKey(), body.rows()));
+                    return PredictResult.of(predictor().predict(call.path("name"), alias, version(call), body.callerKey(), body.rows()));
                 });
         r.get("/api/models/{name}/schema").roles(Role.INTEGRATOR, Role.DATA_SCIENTIST).returns(Map.class)
                 .query("alias", "the alias whose version to describe (default production)")
                 .query("version", "a version to describe, overriding alias")
                 .summary("what to send: the features and their types, the target and the labels")
-                .handle(call -> predictor.schema(call.path("name"), call.query("alias"), version(call)));
+                .handle(call -> predictor().schema(call.path("name"), call.query("alias"), version(call)));
         r.get("/api/models/{name}/traffic").roles(Role.DATA_SCIENTIST).returns(JsonNode.class)
                 .summary("the model's traffic policy: a weighted split between versions and shadow versions")
-                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.policy(call.path("name")))));
+                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor().policy(call.path("name")))));
         r.put("/api/models/{name}/traffic").roles(Role.DATA_SCIENTIST).body(ObjectNode.class).returns(JsonNode.class)
                 .summary("sets the traffic policy {\"split\": [{\"version\", \"weight\"}], \"shadow\": [version]}")
-                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.set(call.path("name"),
+                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor().set(call.path("name"),
                         TrafficPolicies.parse((ObjectNode) call.body()), call.principal().name()))));
         r.delete("/api/models/{name}/traffic").roles(Role.DATA_SCIENTIST).returns(JsonNode.class)
                 .summary("clears the traffic policy: default traffic goes to the production alias")
-                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor.set(call.path("name"), org.cogwork.api.serving.TrafficPolicy.NONE,
+                .handle(call -> Json.MAPPER.readTree(TrafficPolicies.toJson(predictor().set(call.path("name"), org.cogwork.api.serving.TrafficPolicy.NONE,
                         call.principal().name()))));
         r.get("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).returns(ServingOptions.class)
                 .summary("how serving treats the model's requests: unknown columns, dynamic batching")
-                .handle(call -> predictor.options(call.path("name")));
+                .handle(call -> predictor().options(call.path("name")));
         r.put("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).body(ServingOptions.class).returns(ServingOptions.class)
                 .summary("sets {\"ignoreUnknownColumns\", \"maxBatch\", \"maxDelayMicros\"}; fields left out take their defaults")
-                .handle(call -> predictor.setOptions(call.path("name"), (ServingOptions) call.body()));
+                .handle(call -> predictor().setOptions(call.path("name"), (ServingOptions) call.body()));
         r.delete("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).returns(ServingOptions.class)
                 .summary("back to the defaults: strict columns, no batching")
-                .handle(call -> predictor.setOptions(call.path("name"), ServingOptions.DEFAULT));
+                .handle(call -> predictor().setOptions(call.path("name"), ServingOptions.DEFAULT));
         r.get("/api/serving").roles(Role.DATA_SCIENTIST).returns(Map.class)
                 .summary("per-version counters, loaded models and the prediction log queue")
-                .handle(call -> predictor.stats());
+                .handle(call -> predictor().stats());
     }
 
     private static Integer version(Call<?> call) {
@@ -128,7 +139,7 @@ public class ServingResource implements RestResource {
 
     /** The predict body, at most {@code max.body.bytes} (live configuration), bound strictly. */
     private PredictRequest read(Call<?> call) throws IOException {
-        long max = predictor.maxBodyBytes;
+        long max = predictor().maxBodyBytes;
         long length = call.request().getContentLengthLong();
         if (length > max) {
             throw tooLarge(max);

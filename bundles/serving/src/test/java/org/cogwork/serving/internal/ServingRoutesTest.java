@@ -44,8 +44,8 @@ class ServingRoutesTest {
 
     @Test
     void integratorsPredictReadSchemasAndSendFeedbackDataScientistsDoTheRest() {
-        Map<String, Route> all = new LinkedHashMap<>(routes(new ServingResource(null)));
-        all.putAll(routes(new PredictionsResource(null, null, null)));
+        Map<String, Route> all = new LinkedHashMap<>(routes(new ServingResource()));
+        all.putAll(routes(new PredictionsResource(null, null)));
         Set<Role> integrator = Set.of(Role.INTEGRATOR, Role.DATA_SCIENTIST);
         List<String> forIntegrators = new ArrayList<>();
         all.forEach((name, r) -> {

@@ -211,7 +211,7 @@ public class AuthFilter implements Filter {
             }
         }
         if (a == null) {
-            throw new ApiException(503, "sign-in is not available yet: the metadata store is starting", null, null);
+            throw new org.cogwork.api.problem.ServiceUnavailableException("sign-in is not available yet: the metadata store is starting", 1);
         }
         return a;
     }
