@@ -10,6 +10,7 @@ import org.cogwork.api.data.Row;
 import org.cogwork.api.engine.Model;
 import org.cogwork.api.engine.ModelDescriptor;
 import org.cogwork.api.engine.Prediction;
+import org.cogwork.api.engine.Task;
 import org.tribuo.Example;
 import org.tribuo.Output;
 import org.tribuo.classification.Label;
@@ -35,12 +36,16 @@ final class TribuoModel implements Model {
     private volatile org.tribuo.Model<?> model;
     /** A random forest's flat form, used to predict (null for other models). */
     private final FlatForest forest;
+    /** A linear SGD model's flat form, used to predict (null for other models). */
+    private final FlatLinear linear;
 
     TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model) {
         this.descriptor = descriptor;
         this.features = new Features(descriptor.inputSchema());
         this.model = model;
         this.forest = "random-forest".equals(descriptor.algorithm()) ? FlatForest.of(model) : null;
+        this.linear = descriptor.task() == Task.CLUSTERING ? null
+                : FlatLinear.of(model, descriptor.inputSchema(), descriptor.task() == Task.CLASSIFICATION);
         this.targetMean = descriptor.provenance().get(TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
         this.targetScale = descriptor.provenance().get(TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
     }
@@ -56,6 +61,9 @@ final class TribuoModel implements Model {
         org.tribuo.Model<?> m = live();
         if (forest != null) {
             return predictForest(rows);
+        }
+        if (linear != null) {
+            return predictLinear(rows);
         }
         List<Prediction> out = new ArrayList<>(rows.size());
         for (Row row : rows) {
@@ -79,6 +87,36 @@ final class TribuoModel implements Model {
                     yield new Prediction(p.getOutput().getID(), Map.of());
                 }
             });
+        }
+        return out;
+    }
+
+    private List<Prediction> predictLinear(List<Row> rows) {
+        String[] outputs = linear.outputs();
+        List<Prediction> out = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            double[] score;
+            try {
+                score = linear.scores(row);
+            } catch (IllegalArgumentException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("No features found")) {
+                    throw new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+            if (descriptor.task() == Task.REGRESSION) {
+                out.add(new Prediction(score[0] * targetScale + targetMean, Map.of()));
+                continue;
+            }
+            Map<String, Double> scores = new LinkedHashMap<>();
+            int best = 0; // Tribuo's choice: the first highest score in output id order
+            for (int k = 0; k < score.length; k++) {
+                scores.put(outputs[k], score[k]);
+                if (score[k] > score[best]) {
+                    best = k;
+                }
+            }
+            out.add(new Prediction(outputs[best], scores));
         }
         return out;
     }

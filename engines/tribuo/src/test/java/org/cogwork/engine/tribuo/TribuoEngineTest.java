@@ -231,6 +231,49 @@ class TribuoEngineTest {
     }
 
     /**
+     * Logistic and linear regression predict through their flat form (FlatLinear): every test row gets exactly what
+     * Tribuo's own model answers (label and scores; the regression value before the target is scaled back), also
+     * after a save and load.
+     */
+    @Test
+    void linearModelsPredictWhatTribuoPredicts() throws Exception {
+        Split credit = split(read("credit_data.csv"), 3);
+        Split concrete = split(read("concrete.csv"), 3);
+        for (TrainingRequest r : List.of(
+                new TrainingRequest(Task.CLASSIFICATION, "logistic", Map.of(), credit.train, "Status", 11),
+                new TrainingRequest(Task.REGRESSION, "linear", Map.of(), concrete.train, "compressive_strength", 11))) {
+            List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : concrete.test;
+            try (Model trained = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
+                for (Model m : List.of(trained, loaded)) {
+                    org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
+                    assertNotNull(FlatLinear.of(tribuo, m.descriptor().inputSchema(), r.task() == Task.CLASSIFICATION), "the flat form covers it");
+                    Features features = new Features(m.descriptor().inputSchema());
+                    List<Prediction> flat = m.predict(test);
+                    double mean = m.descriptor().provenance().get(TribuoModel.TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
+                    double scale = m.descriptor().provenance().get(TribuoModel.TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
+                    for (int i = 0; i < test.size(); i++) {
+                        if (r.task() == Task.CLASSIFICATION) {
+                            @SuppressWarnings("unchecked")
+                            org.tribuo.Prediction<org.tribuo.classification.Label> p = ((org.tribuo.Model<org.tribuo.classification.Label>) tribuo)
+                                    .predict(features.encode(test.get(i), org.tribuo.classification.LabelFactory.UNKNOWN_LABEL));
+                            assertEquals(p.getOutput().getLabel(), flat.get(i).value(), "row " + i);
+                            assertEquals(p.getOutputScores().keySet(), flat.get(i).scores().keySet());
+                            for (var e : p.getOutputScores().entrySet()) {
+                                assertEquals(e.getValue().getScore(), flat.get(i).scores().get(e.getKey()), 1e-15, "row " + i);
+                            }
+                        } else {
+                            @SuppressWarnings("unchecked")
+                            org.tribuo.Prediction<org.tribuo.regression.Regressor> p = ((org.tribuo.Model<org.tribuo.regression.Regressor>) tribuo)
+                                    .predict(features.encode(test.get(i), org.tribuo.regression.RegressionFactory.UNKNOWN_REGRESSOR));
+                            assertEquals(p.getOutput().getValues()[0] * scale + mean, ((Number) flat.get(i).value()).doubleValue(), 1e-12, "row " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Forests predict through their flat form (FlatForest): every test row gets exactly what Tribuo's own ensemble
      * answers, label and scores, for classification and regression, also after a save and load.
      */
