@@ -1,6 +1,5 @@
 package org.cogwork.serving.internal;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -96,26 +95,27 @@ public class PredictionJournal implements AutoCloseable {
                     List.of(new Prediction(out, scores)), us, sh, ck);
         }
 
-        /** The line of a request: its JSON texts copied in as they are, not written again. */
+        /**
+         * The line of a request: its JSON texts copied in as they are (as bytes: a compact string's are copied, not
+         * encoded again), not written again; the names and keys, which may need escaping, by the mapper.
+         */
         static void write(LoggedRequest r, ByteArrayOutputStream to) throws IOException {
-            try (JsonGenerator g = Json.MAPPER.createGenerator(to)) {
-                g.writeStartObject();
-                g.writeStringField("id", r.id());
-                g.writeNumberField("t", r.millis());
-                g.writeStringField("m", r.model());
-                g.writeNumberField("v", r.version());
-                g.writeNumberField("n", r.size());
-                g.writeFieldName("input");
-                g.writeRawValue(r.input());
-                g.writeFieldName("output");
-                g.writeRawValue(r.output());
-                g.writeNumberField("us", r.latencyMicros());
-                g.writeBooleanField("sh", r.shadow());
-                g.writeStringField("ck", r.callerKey());
-                g.writeEndObject();
-            }
+            to.write(ID);
+            to.write(Json.MAPPER.writeValueAsBytes(r.id()));
+            to.write((",\"t\":" + r.millis() + ",\"m\":").getBytes(StandardCharsets.UTF_8));
+            to.write(Json.MAPPER.writeValueAsBytes(r.model()));
+            to.write((",\"v\":" + r.version() + ",\"n\":" + r.size() + ",\"input\":").getBytes(StandardCharsets.UTF_8));
+            to.write(r.input().getBytes(StandardCharsets.UTF_8));
+            to.write(OUTPUT);
+            to.write(r.output().getBytes(StandardCharsets.UTF_8));
+            to.write((",\"us\":" + r.latencyMicros() + ",\"sh\":" + r.shadow() + ",\"ck\":").getBytes(StandardCharsets.UTF_8));
+            to.write(Json.MAPPER.writeValueAsBytes(r.callerKey()));
+            to.write('}');
             to.write('\n');
         }
+
+        private static final byte[] ID = "{\"id\":".getBytes(StandardCharsets.UTF_8);
+        private static final byte[] OUTPUT = ",\"output\":".getBytes(StandardCharsets.UTF_8);
     }
 
     /** A segment file and how many of its records are not in the store yet. */

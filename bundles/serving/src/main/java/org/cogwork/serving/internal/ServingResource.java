@@ -1,10 +1,17 @@
 package org.cogwork.serving.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.cogwork.api.problem.ApiException;
@@ -56,22 +63,96 @@ public class ServingResource implements RestResource {
      * @param callerKey sticks a caller to one version of a split, optional
      * @param alias the alias to serve (overrides {@code ?alias=}), optional
      */
-    public record PredictRequest(List<Map<String, Object>> rows, String callerKey, String alias) {
+    public record PredictRequest(@JsonDeserialize(using = RowsReader.class) List<Map<String, Object>> rows, String callerKey, String alias) {
         public PredictRequest {
             if (rows == null) {
                 throw new InvalidFieldException("rows", "rows must be an array of objects (column → value)");
             }
-            for (int i = 0; i < rows.size(); i++) {
-                Map<String, Object> row = rows.get(i);
-                if (row == null) {
-                    throw new InvalidFieldException("rows[" + i + "]", "each row must be an object of column → value");
+            if (rows instanceof ReadRows read) {
+                if (read.badField != null) {
+                    throw new InvalidFieldException(read.badField, read.badMessage);
                 }
-                for (Map.Entry<String, Object> e : row.entrySet()) {
-                    if (e.getValue() instanceof Map || e.getValue() instanceof List) {
-                        throw new InvalidFieldException("rows[" + i + "]." + e.getKey(), "values must be strings, numbers, booleans or null");
+            } else {
+                for (int i = 0; i < rows.size(); i++) {
+                    Map<String, Object> row = rows.get(i);
+                    if (row == null) {
+                        throw new InvalidFieldException("rows[" + i + "]", NOT_A_ROW);
+                    }
+                    for (Map.Entry<String, Object> e : row.entrySet()) {
+                        if (e.getValue() instanceof Map || e.getValue() instanceof List) {
+                            throw new InvalidFieldException("rows[" + i + "]." + e.getKey(), NOT_A_VALUE);
+                        }
                     }
                 }
             }
+        }
+    }
+
+    private static final String NOT_A_ROW = "each row must be an object of column → value";
+    private static final String NOT_A_VALUE = "values must be strings, numbers, booleans or null";
+
+    /** Rows as {@link RowsReader} read them, with the first thing wrong in them (checked by {@link PredictRequest}). */
+    static final class ReadRows extends ArrayList<Map<String, Object>> {
+        private static final long serialVersionUID = 1L;
+        transient String badField;
+        transient String badMessage;
+
+        void bad(String field, String message) {
+            if (badField == null) {
+                badField = field;
+                badMessage = message;
+            }
+        }
+    }
+
+    /**
+     * Reads {@code rows} straight off the parser: each row a map of column → string, number (as Jackson's untyped
+     * reading gives it), boolean or null, in the order sent; a row that is no object, or a value that is an object or
+     * an array, is noted by its place ({@code rows[3].Age}) for {@link PredictRequest} to refuse. Jackson's untyped map
+     * reading and then a pass over every value to find nested ones cost a tenth of a 100-row request (JFR).
+     */
+    static final class RowsReader extends StdDeserializer<List<Map<String, Object>>> {
+        private static final long serialVersionUID = 1L;
+
+        RowsReader() {
+            super(List.class);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public List<Map<String, Object>> deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            if (!p.isExpectedStartArrayToken()) {
+                return (List<Map<String, Object>>) ctx.handleUnexpectedToken(List.class, p);
+            }
+            boolean bigDecimals = ctx.isEnabled(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            ReadRows rows = new ReadRows();
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                int i = rows.size();
+                if (t != JsonToken.START_OBJECT) {
+                    rows.bad("rows[" + i + "]", NOT_A_ROW);
+                    p.skipChildren();
+                    rows.add(null);
+                    continue;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    switch (p.nextToken()) {
+                        case VALUE_STRING -> row.put(name, p.getText());
+                        case VALUE_NUMBER_INT -> row.put(name, p.getNumberValue());
+                        case VALUE_NUMBER_FLOAT -> row.put(name, bigDecimals ? p.getDecimalValue() : (Object) p.getDoubleValue());
+                        case VALUE_TRUE -> row.put(name, Boolean.TRUE);
+                        case VALUE_FALSE -> row.put(name, Boolean.FALSE);
+                        case VALUE_NULL -> row.put(name, null);
+                        default -> {
+                            rows.bad("rows[" + i + "]." + name, NOT_A_VALUE);
+                            p.skipChildren();
+                            row.put(name, null);
+                        }
+                    }
+                }
+                rows.add(row);
+            }
+            return rows;
         }
     }
 

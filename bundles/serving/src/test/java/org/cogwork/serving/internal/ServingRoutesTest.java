@@ -83,6 +83,17 @@ class ServingRoutesTest {
         assertEquals("rows[0]", refused("{\"rows\": [1]}", ServingResource.PredictRequest.class).field());
         assertEquals("rows[1]", refused("{\"rows\": [{}, null]}", ServingResource.PredictRequest.class).field());
         assertEquals("rows[0].Age", refused("{\"rows\": [{\"Age\": [30]}]}", ServingResource.PredictRequest.class).field());
+        assertEquals("rows[0].Age", refused("{\"rows\": [{\"Age\": {\"years\": 30}}, {\"Home\": [1]}]}", ServingResource.PredictRequest.class).field(),
+                "the first thing wrong is named");
+        assertEquals("rows[2]", refused("{\"rows\": [{}, {}, \"x\", {\"Age\": [1]}]}", ServingResource.PredictRequest.class).field());
+        assertEquals("rows", refused("{\"rows\": {\"Age\": 30}}", ServingResource.PredictRequest.class).field());
+        Map<String, Object> typed = Json.MAPPER.readValue("{\"rows\": [{\"i\": 1, \"l\": 12345678901, \"b\": 123456789012345678901234567890, "
+                + "\"d\": 1.5, \"t\": true, \"f\": false, \"n\": null, \"s\": \"x\", \"i\": 2}]}", ServingResource.PredictRequest.class).rows().get(0);
+        assertEquals(Map.of("i", 2, "l", 12345678901L, "b", new java.math.BigInteger("123456789012345678901234567890"), "d", 1.5, "t", true,
+                "f", false, "s", "x"), typed.entrySet().stream().filter(e -> e.getValue() != null)
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "the values Jackson's untyped reading gives (a repeated column: the last)");
+        assertTrue(typed.containsKey("n") && typed.get("n") == null);
+        assertEquals(List.of("i", "l", "b", "d", "t", "f", "n", "s"), List.copyOf(typed.keySet()), "columns in the order sent");
         assertEquals("author", refused("{\"rows\": [{}], \"author\": \"me\"}", ServingResource.PredictRequest.class).field());
         assertEquals(400, refused("{\"rows\": [", ServingResource.PredictRequest.class).status());
     }
