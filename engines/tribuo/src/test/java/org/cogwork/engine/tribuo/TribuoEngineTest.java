@@ -237,40 +237,14 @@ class TribuoEngineTest {
      */
     @Test
     void linearModelsPredictWhatTribuoPredicts() throws Exception {
-        Split credit = split(read("credit_data.csv"), 3);
-        Split concrete = split(read("concrete.csv"), 3);
-        for (TrainingRequest r : List.of(
-                new TrainingRequest(Task.CLASSIFICATION, "logistic", Map.of(), credit.train, "Status", 11),
-                new TrainingRequest(Task.REGRESSION, "linear", Map.of(), concrete.train, "compressive_strength", 11))) {
-            List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : concrete.test;
-            try (Model trained = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
-                for (Model m : List.of(trained, loaded)) {
-                    org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
-                    assertNotNull(FlatLinear.of(tribuo, m.descriptor().inputSchema(), r.task() == Task.CLASSIFICATION), "the flat form covers it");
-                    Features features = new Features(m.descriptor().inputSchema());
-                    List<Prediction> flat = m.predict(test);
-                    double mean = m.descriptor().provenance().get(TribuoModel.TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
-                    double scale = m.descriptor().provenance().get(TribuoModel.TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
-                    for (int i = 0; i < test.size(); i++) {
-                        if (r.task() == Task.CLASSIFICATION) {
-                            @SuppressWarnings("unchecked")
-                            org.tribuo.Prediction<org.tribuo.classification.Label> p = ((org.tribuo.Model<org.tribuo.classification.Label>) tribuo)
-                                    .predict(features.encode(test.get(i), org.tribuo.classification.LabelFactory.UNKNOWN_LABEL));
-                            assertEquals(p.getOutput().getLabel(), flat.get(i).value(), "row " + i);
-                            assertEquals(p.getOutputScores().keySet(), flat.get(i).scores().keySet());
-                            for (var e : p.getOutputScores().entrySet()) {
-                                assertEquals(e.getValue().getScore(), flat.get(i).scores().get(e.getKey()), 1e-15, "row " + i);
-                            }
-                        } else {
-                            @SuppressWarnings("unchecked")
-                            org.tribuo.Prediction<org.tribuo.regression.Regressor> p = ((org.tribuo.Model<org.tribuo.regression.Regressor>) tribuo)
-                                    .predict(features.encode(test.get(i), org.tribuo.regression.RegressionFactory.UNKNOWN_REGRESSOR));
-                            assertEquals(p.getOutput().getValues()[0] * scale + mean, ((Number) flat.get(i).value()).doubleValue(), 1e-12, "row " + i);
-                        }
-                    }
-                }
-            }
-        }
+        predictAsTribuo("logistic", "linear", m -> {
+            assertNotNull(FlatLinear.of(((TribuoModel) m).tribuoModel(), m.descriptor().inputSchema(),
+                    m.descriptor().task() == Task.CLASSIFICATION), "the flat form covers it");
+            // a row with nothing the model knows is refused, as Tribuo refuses it
+            Row nothing = new Row(m.descriptor().inputSchema(), new Object[m.descriptor().inputSchema().fields().size()]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(List.of(nothing)));
+            assertTrue(e.getMessage().contains("no feature value the model was trained on"), e.getMessage());
+        });
     }
 
     /**
@@ -279,17 +253,26 @@ class TribuoEngineTest {
      */
     @Test
     void forestsPredictWhatTribuoPredicts() throws Exception {
+        predictAsTribuo("random-forest", "random-forest", m -> { });
+    }
+
+    /** Trains {@code classifier} on credit_data and {@code regressor} on concrete; each test row as Tribuo answers it. */
+    private void predictAsTribuo(String classifier, String regressor, java.util.function.Consumer<Model> check) throws Exception {
         Split credit = split(read("credit_data.csv"), 3);
         Split concrete = split(read("concrete.csv"), 3);
+        Map<String, Object> params = classifier.equals("random-forest") ? Map.of("numTrees", 40) : Map.of();
         for (TrainingRequest r : List.of(
-                new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("numTrees", 40), credit.train, "Status", 11),
-                new TrainingRequest(Task.REGRESSION, "random-forest", Map.of("numTrees", 40), concrete.train, "compressive_strength", 11))) {
+                new TrainingRequest(Task.CLASSIFICATION, classifier, params, credit.train, "Status", 11),
+                new TrainingRequest(Task.REGRESSION, regressor, params, concrete.train, "compressive_strength", 11))) {
             List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : concrete.test;
             try (Model trained = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
                 for (Model m : List.of(trained, loaded)) {
+                    check.accept(m);
                     org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
                     Features features = new Features(m.descriptor().inputSchema());
                     List<Prediction> flat = m.predict(test);
+                    double mean = m.descriptor().provenance().get(TribuoModel.TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
+                    double scale = m.descriptor().provenance().get(TribuoModel.TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
                     for (int i = 0; i < test.size(); i++) {
                         if (r.task() == Task.CLASSIFICATION) {
                             @SuppressWarnings("unchecked")
@@ -304,7 +287,7 @@ class TribuoEngineTest {
                             @SuppressWarnings("unchecked")
                             org.tribuo.Prediction<org.tribuo.regression.Regressor> p = ((org.tribuo.Model<org.tribuo.regression.Regressor>) tribuo)
                                     .predict(features.encode(test.get(i), org.tribuo.regression.RegressionFactory.UNKNOWN_REGRESSOR));
-                            assertEquals(p.getOutput().getValues()[0], ((Number) flat.get(i).value()).doubleValue(), 1e-9, "row " + i);
+                            assertEquals(p.getOutput().getValues()[0] * scale + mean, ((Number) flat.get(i).value()).doubleValue(), 1e-9, "row " + i);
                         }
                     }
                 }
