@@ -5,7 +5,8 @@
 # with dynamic batching on (MAX_BATCH=32 MAX_DELAY_MICROS=0). Usage: bench/serving-bench.sh
 # (SECONDS_PER=10 CLIENTS=4; ENGINE=djl serves a DJL multilayer perceptron instead, through the same predict API;
 # DJL_HIDDEN="[256, 256]" its hidden layers (default [32]); SKIP_CLIENT=1 leaves out the Java client part; SCENARIOS="16 1 off;16 1 on" runs only those wrk rows:
-# connections, rows per request, batching; JAVA_OPTS is passed to the server, e.g. JAVA_OPTS="-XX:+UseZGC -Xshare:auto")
+# connections, rows per request, batching; JAVA_OPTS is passed to the server, e.g. JAVA_OPTS="-XX:+UseZGC -Xshare:auto";
+# STORE_URL/STORE_USER: a PostgreSQL metadata store instead of the embedded H2, see below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -ntp -DskipTests install -pl bench,launcher -am
@@ -13,6 +14,8 @@ home=$(mktemp -d)/cogwork
 cp -r launcher/target/cogwork "$home"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 admin_pw=bench-admin-$RANDOM-$RANDOM
+# STORE_URL=jdbc:postgresql://127.0.0.1:5432/<db> STORE_USER=postgres puts the metadata store (and the prediction log) there
+[ -z "${STORE_URL:-}" ] || printf 'url=%s\nuser=%s\n' "$STORE_URL" "${STORE_USER:-postgres}" > "$home/config/org.cogwork.persistence.cfg"
 COGWORK_ADMIN_PASSWORD=$admin_pw sh "$home/bin/cogwork" run --port "$port" >"$home/bench.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$(dirname "$home")"' EXIT
