@@ -71,9 +71,26 @@ class TribuoEngineTest {
         // FileInstall occasionally (1 run in ~6, since the registry made start-up longer) starts a short-lived
         // watcher on its default "./load" folder and warns that it is missing; known, harmless, under
         // investigation. Every other warning or error fails the test.
-        String relevant = log.lines().filter(l -> !(l.contains("fileinstall") && l.contains("load")))
-                .collect(java.util.stream.Collectors.joining("\n"));
-        assertTrue(!relevant.contains("[WARN]") && !relevant.contains("[ERROR]"), log);
+        // FileInstall's start of a deploy/ bundle can fail on Felix's "Unable to acquire global lock for resolve" while
+        // another bundle resolves (CI, 1 run in ~10); BundleWatch starts such a bundle again: it must be ACTIVE.
+        List<String> lines = log.lines().toList();
+        List<String> relevant = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            java.util.regex.Matcher retried = java.util.regex.Pattern.compile("fileinstall - Error while starting bundle: \\S*/([^/]+)-\\d[^/]*\\.jar")
+                    .matcher(l);
+            if (retried.find() && i + 1 < lines.size() && lines.get(i + 1).contains("Unable to acquire global lock")) {
+                String name = retried.group(1);
+                cogwork.await("/api/bundles", b -> HotDeployTest.bundle(b, name) != null && "ACTIVE".equals(HotDeployTest.bundle(b, name).path("state").asText()),
+                        java.time.Duration.ofSeconds(30));
+                continue;
+            }
+            if (!(l.contains("fileinstall") && l.contains("load"))) {
+                relevant.add(l);
+            }
+        }
+        String kept = String.join("\n", relevant);
+        assertTrue(!kept.contains("[WARN]") && !kept.contains("[ERROR]"), log);
     }
 
     private static List<String> algorithms(JsonNode engine) {
