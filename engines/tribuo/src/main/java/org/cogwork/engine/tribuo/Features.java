@@ -112,7 +112,12 @@ final class Features {
         return new ArrayExample<>(output, Arrays.copyOf(names, n), Arrays.copyOf(values, n));
     }
 
-    private static IllegalArgumentException wrongType(Field f, Object v) {
+    /** The refusal of a row none of whose features the model knows (Tribuo's reason, or the flat path's, as detail). */
+    static IllegalArgumentException noKnownFeature(Row row, String reason) {
+        return new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + reason);
+    }
+
+    static IllegalArgumentException wrongType(Field f, Object v) {
         return new IllegalArgumentException("column '" + f.name() + "' is " + f.type() + " but holds a "
                 + v.getClass().getSimpleName() + " (" + v + ")");
     }

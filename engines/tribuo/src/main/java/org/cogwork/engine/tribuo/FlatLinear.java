@@ -37,8 +37,8 @@ final class FlatLinear {
     private final List<Transformer>[] transforms;
     /** Per categorical/string column: value → {feature id, transformed value}. */
     private final Map<String, double[]>[] categories;
-    private final DataType[] types;
-    private final String[] names;
+    /** The input columns, in the model's input order. */
+    private final Field[] fields;
     private final double[][] weights;
     private final int bias;
     /** Output names by output id (labels for a classifier). */
@@ -54,12 +54,9 @@ final class FlatLinear {
         ids = new int[n];
         transforms = new List[n];
         categories = new Map[n];
-        types = new DataType[n];
-        names = new String[n];
+        this.fields = fields.toArray(Field[]::new);
         for (int c = 0; c < n; c++) {
             Field f = fields.get(c);
-            types[c] = f.type();
-            names[c] = f.name();
             ids[c] = featureIds.getID(f.name());
             transforms[c] = transformers == null ? null : transformers.get(f.name());
             if (f.type() == DataType.CATEGORICAL || f.type() == DataType.STRING) {
@@ -142,7 +139,8 @@ final class FlatLinear {
      * The model's outputs for one row: normalised label scores for a classifier, the regression value (before any
      * target scaling) at index 0.
      *
-     * @throws IllegalArgumentException when the row has no feature the model knows (as Tribuo refuses it)
+     * @throws IllegalArgumentException when the row has no feature the model knows (as Tribuo refuses it, and in the
+     *         words {@link TribuoModel} gives Tribuo's refusal)
      */
     double[] scores(Row row) {
         Schema rs = row.schema();
@@ -151,18 +149,19 @@ final class FlatLinear {
         double[] x = new double[n + 1];
         int m = 0;
         for (int c = 0; c < n; c++) {
-            int i = rs.indexOf(names[c]);
+            Field f = fields[c];
+            int i = rs.indexOf(f.name());
             if (i < 0) {
-                throw new IllegalArgumentException("missing feature '" + names[c] + "'");
+                throw new IllegalArgumentException("missing feature '" + f.name() + "'");
             }
             Object v = row.get(i);
             if (v == null) {
                 continue;
             }
-            switch (types[c]) {
+            switch (f.type()) {
                 case INT, DOUBLE -> {
                     if (!(v instanceof Number num)) {
-                        throw wrongType(c, v);
+                        throw Features.wrongType(f, v);
                     }
                     double d = num.doubleValue();
                     if (ids[c] >= 0 && !Double.isNaN(d) && !Double.isInfinite(d)) {
@@ -172,7 +171,7 @@ final class FlatLinear {
                 }
                 case BOOLEAN -> {
                     if (!(v instanceof Boolean b)) {
-                        throw wrongType(c, v);
+                        throw Features.wrongType(f, v);
                     }
                     if (ids[c] >= 0) {
                         at[m] = ids[c];
@@ -181,7 +180,7 @@ final class FlatLinear {
                 }
                 case CATEGORICAL, STRING -> {
                     if (!(v instanceof String s)) {
-                        throw wrongType(c, v);
+                        throw Features.wrongType(f, v);
                     }
                     double[] idAndValue = categories[c].get(s);
                     if (idAndValue != null) {
@@ -189,11 +188,11 @@ final class FlatLinear {
                         x[m++] = idAndValue[1];
                     }
                 }
-                default -> throw new IllegalStateException("unsupported type " + types[c]);
+                default -> throw new IllegalStateException("unsupported type " + f.type());
             }
         }
         if (m == 0) {
-            throw new IllegalArgumentException("No features found in Example " + row);
+            throw Features.noKnownFeature(row, "none of its values is one the model saw");
         }
         // ascending feature id, as Tribuo's sparse vector holds them (insertion sort: a handful of entries)
         for (int a = 1; a < m; a++) {
@@ -224,9 +223,5 @@ final class FlatLinear {
         return v.toArray();
     }
 
-    private IllegalArgumentException wrongType(int c, Object v) {
-        return new IllegalArgumentException("column '" + names[c] + "' is " + types[c] + " but holds a "
-                + v.getClass().getSimpleName() + " (" + v + ")");
-    }
 
 }

@@ -95,15 +95,7 @@ final class TribuoModel implements Model {
         String[] outputs = linear.outputs();
         List<Prediction> out = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            double[] score;
-            try {
-                score = linear.scores(row);
-            } catch (IllegalArgumentException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("No features found")) {
-                    throw new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + e.getMessage(), e);
-                }
-                throw e;
-            }
+            double[] score = linear.scores(row);
             if (descriptor.task() == Task.REGRESSION) {
                 out.add(new Prediction(score[0] * targetScale + targetMean, Map.of()));
                 continue;
@@ -162,7 +154,9 @@ final class TribuoModel implements Model {
             return m.predict(example);
         } catch (IllegalArgumentException e) {
             // Tribuo refuses an example none of whose features it has seen (all missing or unseen values)
-            throw new IllegalArgumentException("row " + row + " has no feature value the model was trained on: " + e.getMessage(), e);
+            IllegalArgumentException refused = Features.noKnownFeature(row, e.getMessage());
+            refused.initCause(e);
+            throw refused;
         }
     }
 
