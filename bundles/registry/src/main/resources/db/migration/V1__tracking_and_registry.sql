@@ -2,7 +2,7 @@
 -- reserved words as column names (key, value, timestamp, version, alias are avoided), times in epoch ms.
 -- Statements end with ';' at the end of a line (the migration runner splits there).
 
-CREATE TABLE experiments (
+CREATE TABLE IF NOT EXISTS experiments (
     id                BIGINT        NOT NULL PRIMARY KEY,
     name              VARCHAR(500)  NOT NULL,
     artifact_location VARCHAR(2000) NOT NULL,
@@ -13,14 +13,14 @@ CREATE TABLE experiments (
     CONSTRAINT ck_experiments_stage CHECK (lifecycle_stage IN ('active', 'deleted'))
 );
 
-CREATE TABLE experiment_tags (
+CREATE TABLE IF NOT EXISTS experiment_tags (
     experiment_id BIGINT        NOT NULL REFERENCES experiments (id),
     tag_key       VARCHAR(250)  NOT NULL,
     tag_value     VARCHAR(8000) NOT NULL,
     PRIMARY KEY (experiment_id, tag_key)
 );
 
-CREATE TABLE runs (
+CREATE TABLE IF NOT EXISTS runs (
     id              CHAR(32)      NOT NULL PRIMARY KEY,
     experiment_id   BIGINT        NOT NULL REFERENCES experiments (id),
     name            VARCHAR(250),
@@ -33,14 +33,14 @@ CREATE TABLE runs (
     CONSTRAINT ck_runs_stage CHECK (lifecycle_stage IN ('active', 'deleted'))
 );
 
-CREATE TABLE params (
+CREATE TABLE IF NOT EXISTS params (
     run_id      CHAR(32)      NOT NULL REFERENCES runs (id),
     param_key   VARCHAR(250)  NOT NULL,
     param_value VARCHAR(8000) NOT NULL,
     PRIMARY KEY (run_id, param_key)
 );
 
-CREATE TABLE run_tags (
+CREATE TABLE IF NOT EXISTS run_tags (
     run_id    CHAR(32)      NOT NULL REFERENCES runs (id),
     tag_key   VARCHAR(250)  NOT NULL,
     tag_value VARCHAR(8000) NOT NULL,
@@ -48,7 +48,7 @@ CREATE TABLE run_tags (
 );
 
 -- Every logged point. NaN is stored as val 0 with is_nan true (as MLflow does), so comparisons stay plain SQL.
-CREATE TABLE metrics (
+CREATE TABLE IF NOT EXISTS metrics (
     run_id     CHAR(32)         NOT NULL REFERENCES runs (id),
     metric_key VARCHAR(250)     NOT NULL,
     val        DOUBLE PRECISION NOT NULL,
@@ -59,7 +59,7 @@ CREATE TABLE metrics (
 
 -- The latest point of each (run, metric): largest step, then timestamp, then value (MLflow's rule). Kept in the
 -- same transaction as the point, so searches and orderings on metrics never scan the histories.
-CREATE TABLE latest_metrics (
+CREATE TABLE IF NOT EXISTS latest_metrics (
     run_id     CHAR(32)         NOT NULL REFERENCES runs (id),
     metric_key VARCHAR(250)     NOT NULL,
     val        DOUBLE PRECISION NOT NULL,
@@ -69,7 +69,7 @@ CREATE TABLE latest_metrics (
     PRIMARY KEY (run_id, metric_key)
 );
 
-CREATE TABLE artifacts (
+CREATE TABLE IF NOT EXISTS artifacts (
     run_id        CHAR(32)      NOT NULL REFERENCES runs (id),
     artifact_path VARCHAR(1000) NOT NULL,
     storage       VARCHAR(100)  NOT NULL,
@@ -83,7 +83,7 @@ CREATE TABLE artifacts (
 -- A model keeps its id for life; active_name is its name while it is active and NULL once deleted, so names are
 -- unique among active models (NULLs do not collide in a UNIQUE constraint on H2 or PostgreSQL) and a deleted
 -- model's name can be registered again.
-CREATE TABLE registered_models (
+CREATE TABLE IF NOT EXISTS registered_models (
     id           BIGINT        NOT NULL PRIMARY KEY,
     name         VARCHAR(500)  NOT NULL,
     active_name  VARCHAR(500),
@@ -94,14 +94,14 @@ CREATE TABLE registered_models (
     CONSTRAINT uq_registered_models_active_name UNIQUE (active_name)
 );
 
-CREATE TABLE model_tags (
+CREATE TABLE IF NOT EXISTS model_tags (
     model_id  BIGINT        NOT NULL REFERENCES registered_models (id),
     tag_key   VARCHAR(250)  NOT NULL,
     tag_value VARCHAR(8000) NOT NULL,
     PRIMARY KEY (model_id, tag_key)
 );
 
-CREATE TABLE model_versions (
+CREATE TABLE IF NOT EXISTS model_versions (
     model_id     BIGINT          NOT NULL REFERENCES registered_models (id),
     ver          INTEGER         NOT NULL,
     run_id       CHAR(32),
@@ -117,7 +117,7 @@ CREATE TABLE model_versions (
     CONSTRAINT ck_model_versions_ver CHECK (ver >= 1)
 );
 
-CREATE TABLE model_version_tags (
+CREATE TABLE IF NOT EXISTS model_version_tags (
     model_id  BIGINT        NOT NULL,
     ver       INTEGER       NOT NULL,
     tag_key   VARCHAR(250)  NOT NULL,
@@ -127,7 +127,7 @@ CREATE TABLE model_version_tags (
 );
 
 -- One row per (model, alias): an alias can never name two versions. A move is an UPDATE of that row.
-CREATE TABLE model_aliases (
+CREATE TABLE IF NOT EXISTS model_aliases (
     model_id   BIGINT       NOT NULL,
     alias_name VARCHAR(250) NOT NULL,
     ver        INTEGER      NOT NULL,
@@ -136,7 +136,7 @@ CREATE TABLE model_aliases (
     FOREIGN KEY (model_id, ver) REFERENCES model_versions (model_id, ver)
 );
 
-CREATE TABLE model_audit (
+CREATE TABLE IF NOT EXISTS model_audit (
     model_id   BIGINT        NOT NULL REFERENCES registered_models (id),
     seq        BIGINT        NOT NULL,
     at_time    BIGINT        NOT NULL,

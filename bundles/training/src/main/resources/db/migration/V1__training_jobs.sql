@@ -3,7 +3,7 @@
 -- view_json is the job as GET /api/trainings/{id} shows it, rewritten at each change of state (and of progress, at
 -- most every few seconds); the other columns are what queries need. node is the runtime that ran the job: after a
 -- restart or a kill -9 only that runtime's unfinished jobs are marked INTERRUPTED, never another node's.
-CREATE TABLE training_jobs (
+CREATE TABLE IF NOT EXISTS training_jobs (
     id         VARCHAR(64)       NOT NULL PRIMARY KEY,
     node       VARCHAR(100)      NOT NULL,
     status     VARCHAR(20)       NOT NULL,
@@ -14,5 +14,5 @@ CREATE TABLE training_jobs (
     view_json  VARCHAR(10000000) NOT NULL
 );
 
-CREATE INDEX ix_training_jobs_created ON training_jobs (created);
-CREATE INDEX ix_training_jobs_node_status ON training_jobs (node, status);
+CREATE INDEX IF NOT EXISTS ix_training_jobs_created ON training_jobs (created);
+CREATE INDEX IF NOT EXISTS ix_training_jobs_node_status ON training_jobs (node, status);

@@ -17,7 +17,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * bundle (by symbolic name) in {@code cogwork_migrations}; a released script is never edited, a change is a new
  * version. Statements end with {@code ;} at the end of a line and must run on both H2 2.x and PostgreSQL
  * (portable types, times as epoch milliseconds, JSON as text). Two runtimes starting on one PostgreSQL at once
- * migrate one after the other (an advisory lock).
+ * migrate one after the other (an advisory lock). Every statement must be able to run again ({@code IF NOT EXISTS},
+ * {@code IF EXISTS}, copies that skip rows already copied): H2 commits each DDL statement as it goes, so a process
+ * killed during a version leaves part of it done and the version unrecorded, and the next start runs the whole
+ * script again. The test-jar's {@code MigrationRerun} checks a bundle's scripts for that, stopping each version
+ * after each statement.
  *
  * <h2>Use</h2>
  * <pre>{@code

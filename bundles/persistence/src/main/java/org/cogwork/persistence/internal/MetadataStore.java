@@ -357,7 +357,7 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** A module's scripts by version, checked: names {@code V<n>__<words>.sql}, versions 1..n without gaps. */
-    static Map<Integer, String> scripts(String module, MigrationSource source) {
+    public static Map<Integer, String> scripts(String module, MigrationSource source) {
         Map<Integer, String> byVersion = new java.util.TreeMap<>();
         for (String name : source.names()) {
             Matcher m = VERSION.matcher(name);
@@ -381,7 +381,8 @@ public final class MetadataStore implements AutoCloseable {
 
     /**
      * Applies {@code module}'s scripts not yet recorded, each in its own transaction (PostgreSQL's DDL is
-     * transactional; H2 commits DDL as it goes, so a failed H2 migration may need cleaning by hand). Serialised in
+     * transactional; H2 commits DDL as it goes, so scripts are written to run again after a kill: see {@link
+     * Database}; a script that fails for another reason on H2 may need cleaning by hand). Serialised in
      * this process, and across processes on PostgreSQL by an advisory lock held on one connection.
      */
     private Jdbi migrate(Jdbi jdbi, String module, MigrationSource source) {
