@@ -84,6 +84,8 @@ def families(name, task, text):
             ("forest", lambda x: make_pipeline(tabular(x), RandomForestClassifier(n_estimators=200, random_state=SEED)),
              {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "random-forest",
               "hyperparameters": {"numTrees": 200}}),
+            ("forest", lambda x: make_pipeline(tabular(x), RandomForestClassifier(n_estimators=200, random_state=SEED)),
+             {"engine": "xgboost", "algorithm": "random-forest"}),  # 200 trees by default
         ]
     return [
         ("linear", lambda x: make_pipeline(tabular(x), LinearRegression()),
@@ -93,6 +95,8 @@ def families(name, task, text):
         ("forest", lambda x: make_pipeline(tabular(x), RandomForestRegressor(n_estimators=200, random_state=SEED)),
          {"pipeline": TABULAR_PIPELINE, "engine": "tribuo", "algorithm": "random-forest",
           "hyperparameters": {"numTrees": 200}}),
+        ("forest", lambda x: make_pipeline(tabular(x), RandomForestRegressor(n_estimators=200, random_state=SEED)),
+         {"engine": "xgboost", "algorithm": "random-forest"}),
     ]
 
 

@@ -47,7 +47,7 @@ final class Boosting {
         }
     }
 
-    static XgboostModel fit(String version, TrainingRequest request, TrainingContext context, Settings settings,
+    static XgboostModel fit(String version, Algorithm algorithm, TrainingRequest request, TrainingContext context, Settings settings,
                             Columns columns, Matrix train, Matrix valid, List<String> labels) throws EngineException {
         String xgboostVersion = XGBoostHost.load();
         boolean classification = request.task() == Task.CLASSIFICATION;
@@ -69,6 +69,8 @@ final class Boosting {
         params.put("eta", settings.eta());
         params.put("subsample", settings.subsample());
         params.put("colsample_bytree", settings.colsampleByTree());
+        params.put("num_parallel_tree", settings.parallelTrees());
+        params.put("colsample_bynode", settings.colsampleByNode(request.task(), train.width()));
         params.put("min_child_weight", settings.minChildWeight());
         params.put("lambda", settings.lambda());
         params.put("nthread", settings.nthread());
@@ -90,7 +92,8 @@ final class Boosting {
             int best = -1;
             double bestLoss = Double.POSITIVE_INFINITY;
             String metric = (String) params.get("eval_metric");
-            int total = rounds;
+            int per = settings.parallelTrees(); // progress counts trees: a forest is one round of many
+            int total = rounds * per;
             context.progress(0, total, Map.of());
             int round = 0;
             for (; round < rounds; round++) {
@@ -105,13 +108,13 @@ final class Boosting {
                         best = round;
                     } else if (round - best >= patience) {
                         round++;
-                        context.progress(round, total, metrics);
+                        context.progress(round * per, total, metrics);
                         break;
                     }
                 }
                 if ((round + 1) % REPORT_EVERY == 0 || round + 1 == rounds) {
                     metrics.put("train_" + metric, lastValue(booster.evalSet(new DMatrix[] {dtrain}, new String[] {"train"}, round)));
-                    context.progress(round + 1, total, metrics);
+                    context.progress((round + 1) * per, total, metrics);
                 }
             }
             int kept = dvalid == null ? round : best + 1;
@@ -134,7 +137,7 @@ final class Boosting {
             provenance.put("featureImportanceType", "gain");
             provenance.put("featureImportance", importance(booster, columns));
             provenance.put("trainingMillis", millis);
-            ModelDescriptor descriptor = new ModelDescriptor(XgboostEngine.NAME, version, Algorithm.NAME, request.task(),
+            ModelDescriptor descriptor = new ModelDescriptor(XgboostEngine.NAME, version, algorithm.name, request.task(),
                     columns.schema(), request.target(), labels, provenance);
             XgboostModel model = new XgboostModel(descriptor, columns, booster, kept);
             done = true;

@@ -147,7 +147,7 @@ public class XgboostEngine implements Engine {
         }
         xgboostRequested = true;
         try {
-            return Boosting.fit(info.version(), request, context, settings, columns, train, valid, labels);
+            return Boosting.fit(info.version(), algorithm, request, context, settings, columns, train, valid, labels);
         } catch (IllegalStateException e) {
             throw new EngineException("XGBoost is not available: " + e.getMessage(), e); // the native host could not load it
         }
