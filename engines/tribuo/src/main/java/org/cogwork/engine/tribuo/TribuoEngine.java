@@ -147,7 +147,7 @@ public class TribuoEngine implements Engine {
                                             OutputFactory<T> factory, Function<Object, T> outputOf, double[] targetScaling,
                                             long started)
             throws EngineException {
-        MutableDataset<T> data = new MutableDataset<>(new SimpleDataSourceProvenance("Cogwork training data", factory), factory);
+        TrainingData<T> data = new TrainingData<>(new SimpleDataSourceProvenance("Cogwork training data", factory), factory);
         Schema schema = request.data().schema();
         int t = target == null ? -1 : schema.indexOf(target.name());
         List<String> numeric = features.numericFeatureNames();
@@ -183,6 +183,7 @@ public class TribuoEngine implements Engine {
                 }
             }
         }
+        data.seal();
         if (data.size() == 0) {
             throw new IllegalArgumentException(target == null ? "no rows with features to learn from"
                     : "target '" + target.name() + "' has no values to learn from");

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.cogwork.api.data.DataType;
@@ -62,10 +61,17 @@ public final class TfIdf extends Transform {
                     words.add(w);
                 }
             }
-            List<String> out = new ArrayList<>(words);
+            List<String> out = new ArrayList<>(words.size() * ngrams);
+            out.addAll(words);
+            StringBuilder gram = new StringBuilder();
             for (int n = 2; n <= ngrams; n++) {
                 for (int i = 0; i + n <= words.size(); i++) {
-                    out.add(String.join(" ", words.subList(i, i + n)));
+                    gram.setLength(0);
+                    gram.append(words.get(i));
+                    for (int j = i + 1; j < i + n; j++) {
+                        gram.append(' ').append(words.get(j));
+                    }
+                    out.add(gram.toString());
                 }
             }
             return out;
@@ -107,7 +113,7 @@ public final class TfIdf extends Transform {
                     }
                 }
             }
-            Map<String, Integer> v = new TreeMap<>();
+            Map<String, Integer> v = new HashMap<>();
             double[] weights;
             if (hashing) {
                 weights = new double[maxFeatures];
@@ -142,8 +148,8 @@ public final class TfIdf extends Transform {
         Map<String, Map<String, Integer>> vocab = new LinkedHashMap<>();
         Map<String, double[]> idf = new LinkedHashMap<>();
         st.path("columns").fields().forEachRemaining(e -> {
-            Map<String, Integer> v = new TreeMap<>();
             JsonNode terms = e.getValue().path("terms");
+            Map<String, Integer> v = new HashMap<>(terms.size() * 2);
             for (int k = 0; k < terms.size(); k++) {
                 v.put(terms.get(k).asText(), k);
             }
@@ -191,22 +197,37 @@ public final class TfIdf extends Transform {
 
         private Vector vector(String text, Map<String, Integer> terms, double[] weights) {
             int dim = weights.length;
-            Map<Integer, Integer> tf = new TreeMap<>();
-            for (String term : settings.terms(text)) {
+            List<String> all = settings.terms(text);
+            int[] hits = new int[all.size()];
+            int found = 0;
+            for (String term : all) {
                 Integer idx = hashing ? (Integer) bucket(term, dim) : terms.get(term);
                 if (idx != null) {
-                    tf.merge(idx, 1, Integer::sum);
+                    hits[found++] = idx;
                 }
             }
-            int[] idx = new int[tf.size()];
-            double[] val = new double[tf.size()];
+            // sorted term indices; a run of one index is its count in the text
+            Arrays.sort(hits, 0, found);
+            int distinct = 0;
+            for (int i = 0; i < found; i++) {
+                if (i == 0 || hits[i] != hits[i - 1]) {
+                    distinct++;
+                }
+            }
+            int[] idx = new int[distinct];
+            double[] val = new double[distinct];
             double norm = 0;
             int j = 0;
-            for (Map.Entry<Integer, Integer> e : tf.entrySet()) {
-                idx[j] = e.getKey();
-                val[j] = (1 + Math.log(e.getValue())) * weights[e.getKey()];
+            for (int i = 0; i < found; ) {
+                int run = i;
+                while (run < found && hits[run] == hits[i]) {
+                    run++;
+                }
+                idx[j] = hits[i];
+                val[j] = (1 + Math.log(run - i)) * weights[hits[i]];
                 norm += val[j] * val[j];
                 j++;
+                i = run;
             }
             double n = Math.sqrt(norm);
             if (n > 0) {
