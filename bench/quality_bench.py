@@ -3,8 +3,10 @@ which starts Cogwork and passes its address; this script makes one 80/20 split p
 train_test_split, seed 42, stratified for classification), writes the two parts as CSV files into a folder Cogwork
 reads as a file source, fits scikit-learn's families on the train part and scores them on the test part, then
 submits Cogwork's spec for each family (train file, test file as the fixed test set, registered as a model) and
-reads the test metrics Cogwork computed. Times: scikit-learn's fit (preprocessing included); Cogwork's from the
-submission until the job has SUCCEEDED with its model registered, as a user waits.
+reads the test metrics Cogwork computed. Times: scikit-learn's fit (preprocessing included), the faster of two;
+Cogwork's from the submission until the job has SUCCEEDED with its model registered, as a user waits, for the first
+and the second job of each spec (the aim is judged on the second: a running Cogwork has loaded and compiled its code
+long before; the first job of a runtime just started does that too).
 
 Usage: quality_bench.py PORT AUTH_HEADER DATA_DIR SHARED_DATA   (SETS="credit concrete imdb2k imdb10k",
 FAMILIES="logistic,linear,boosting,forest,tfidf-logistic" filter what runs)
@@ -156,10 +158,13 @@ def main():
             if wanted_families and family not in wanted_families:
                 continue
             if family not in fitted:  # scikit-learn fits each family once; Cogwork may run several algorithms of it
-                model = make(xtr)
-                t0 = time.time()
-                model.fit(xtr, ytr)
-                fit = time.time() - t0
+                fits = []
+                for _ in range(2):  # the faster of two fits, as Cogwork's time is its second job's (below)
+                    model = make(xtr)
+                    t0 = time.time()
+                    model.fit(xtr, ytr)
+                    fits.append(time.time() - t0)
+                fit = min(fits)
                 pred = model.predict(xte)
                 fitted[family] = (accuracy_score(yte, pred) if task == "classification"
                                   else float(np.sqrt(mean_squared_error(yte, pred))), fit)
@@ -168,13 +173,17 @@ def main():
             if spec["engine"] not in installed:
                 rows.append((set_name, label, task, sk, fit, None, None, "engine %s not installed" % spec["engine"]))
                 continue
-            metrics, seconds, error = cogwork(set_name, "%s-%s" % (family, spec["algorithm"]), spec, target)
+            # twice: the first job of a spec also pays for loading and compiling its code in a runtime just started
+            # (a running Cogwork has done that long before); the second is the time the aim is judged on
+            name = "%s-%s" % (family, spec["algorithm"])
+            _, first, error = cogwork(set_name, name, spec, target)
+            metrics, seconds, error = (None, None, error) if error else cogwork(set_name, name, spec, target)
             cw = None if metrics is None else metrics["accuracy" if task == "classification" else "rmse"]
-            rows.append((set_name, label, task, sk, fit, cw, seconds, error))
+            rows.append((set_name, label, task, sk, fit, cw, seconds, error, first))
             print("  done: %s %s" % (set_name, family), file=sys.stderr, flush=True)
     print()
-    print("%-9s %-38s %-9s %9s %9s %9s %9s %9s %8s" % ("set", "family", "metric", "sklearn", "fit s", "Cogwork", "s",
-                                                     "delta", "time x"))
+    print("%-9s %-38s %-9s %9s %9s %9s %9s %9s %9s %8s" % ("set", "family", "metric", "sklearn", "fit s", "Cogwork",
+                                                          "first s", "s", "delta", "time x"))
     for set_name in wanted_sets:
         mine = [r for r in rows if r[0] == set_name]
         if not mine:
@@ -182,15 +191,15 @@ def main():
         classification = mine[0][2] == "classification"
         metric = "accuracy" if classification else "RMSE"
         better = max if classification else min
-        for s, family, task, sk, fit, cw, seconds, error in mine:
+        for s, family, task, sk, fit, cw, seconds, error, first in mine:
             if cw is None:
-                print("%-9s %-38s %-9s %9.4f %9.2f %9s %9s %9s %8s  %s" % (s, family, metric, sk, fit, "-",
-                      "-" if seconds is None else "%.1f" % seconds, "", "", error))
+                print("%-9s %-38s %-9s %9.4f %9.2f %9s %9s %9s %9s %8s  %s" % (s, family, metric, sk, fit, "-",
+                      "-" if first is None else "%.1f" % first, "-" if seconds is None else "%.1f" % seconds, "", "", error))
                 continue
             # against the same family: accuracy points, or RMSE in per cent
             delta = (cw - sk) * 100 if classification else (cw - sk) / sk * 100
-            print("%-9s %-38s %-9s %9.4f %9.2f %9.4f %9.1f %+7.1f%-2s %7.1fx  time %s" % (
-                s, family, metric, sk, fit, cw, seconds, delta, "pt" if classification else "%", seconds / fit,
+            print("%-9s %-38s %-9s %9.4f %9.2f %9.4f %9.2f %9.2f %+7.1f%-2s %7.1fx  time %s" % (
+                s, family, metric, sk, fit, cw, first, seconds, delta, "pt" if classification else "%", seconds / fit,
                 "ok" if seconds <= 2 * fit else "MISSED (aim 2x)"))
         sk_best = better(mine, key=lambda r: r[3])
         done = [r for r in mine if r[5] is not None]
@@ -201,8 +210,9 @@ def main():
             print("%-9s best: scikit-learn %.4f (%s), Cogwork %.4f (%s): %+.1f%s, quality %s" % (
                 set_name, sk_best[3], sk_best[1].split(":")[0], cw_best[5], cw_best[1], gap, " points" if classification else " %",
                 "ok" if ok else "MISSED (aim: within 1 point / 5 %)"))
-    print("\ndelta: Cogwork against scikit-learn's same family (accuracy points; RMSE in %); time x: Cogwork's "
-          "submission-to-registered time over scikit-learn's fit of the same family (aim <= 2x).")
+    print("\ndelta: Cogwork against scikit-learn's same family (accuracy points; RMSE in %); s: submission to registered "
+          "model, the second job of the same spec (first s: the first, which also loads and compiles its code); time x: "
+          "s over scikit-learn's fit of the same family (the faster of two; aim <= 2x).")
 
 if __name__ == "__main__":
     main()

@@ -156,6 +156,9 @@ public class TribuoEngine implements Engine {
         double[] max = new double[numericIdx.length];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        long[] count = new long[numericIdx.length];
+        double[] mean = new double[numericIdx.length];
+        double[] m2 = new double[numericIdx.length];
         long rows = 0;
         long skipped = 0;
         try (RowCursor cursor = request.data().open()) {
@@ -176,9 +179,13 @@ public class TribuoEngine implements Engine {
                 }
                 data.add(example);
                 for (int k = 0; k < numericIdx.length; k++) {
-                    if (row.get(numericIdx[k]) instanceof Number n) {
-                        min[k] = Math.min(min[k], n.doubleValue());
-                        max[k] = Math.max(max[k], n.doubleValue());
+                    if (row.get(numericIdx[k]) instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                        double x = n.doubleValue();
+                        min[k] = Math.min(min[k], x);
+                        max[k] = Math.max(max[k], x);
+                        double d = x - mean[k]; // Welford
+                        mean[k] += d / ++count[k];
+                        m2[k] += d * (x - mean[k]);
                     }
                 }
             }
@@ -207,7 +214,9 @@ public class TribuoEngine implements Engine {
         if (algorithm.linear()) {
             Map<String, List<Transformation>> perFeature = new LinkedHashMap<>();
             for (int k = 0; k < numeric.size(); k++) {
-                if (max[k] > min[k]) { // a constant column has no spread to divide by
+                // a constant column has no spread to divide by; a standardised one (the pipeline's standardize) would
+                // be copied and divided by 1: Tribuo's transformation copies every example (a fifth of a small job)
+                if (max[k] > min[k] && !standardised(count[k], mean[k], m2[k])) {
                     perFeature.put(numeric.get(k), List.of(new MeanStdDevTransformation()));
                     standardised.add(numeric.get(k));
                 }
@@ -254,6 +263,15 @@ public class TribuoEngine implements Engine {
         context.progress(3, 3, Map.of("rows", (double) data.size(),
                 "seconds", (System.nanoTime() - started) / 1e9));
         return new TribuoModel(descriptor, model);
+    }
+
+    /** Whether values already have mean 0 and standard deviation 1 (within 10^-3), as the standardize transform leaves them. */
+    static boolean standardised(long count, double mean, double m2) {
+        if (count < 2) {
+            return false;
+        }
+        double sd = Math.sqrt(m2 / (count - 1));
+        return Math.abs(mean) <= 1e-3 && Math.abs(sd - 1) <= 1e-3;
     }
 
     @SuppressWarnings("unchecked")

@@ -86,6 +86,60 @@ class TribuoEngineTest {
         assertTrue(shrunk < accuracy - 0.02, "C=1e-5 accuracy " + shrunk + " against " + accuracy + " at C=1");
     }
 
+    /**
+     * Linear models standardise numeric features inside Tribuo, unless the features already are (the pipeline's
+     * standardize): then Tribuo's copy of every example would divide by 1, and is skipped. Either way the model is the
+     * same problem: the two agree on the test rows.
+     */
+    @Test
+    void alreadyStandardisedFeaturesAreNotStandardisedAgain() throws Exception {
+        Split raw = split(read("credit_data.csv"), 42);
+        Schema schema = raw.train.schema();
+        List<String> numeric = schema.fields().stream().filter(f -> f.type().isNumeric() && !f.name().equals("Status"))
+                .map(Field::name).toList();
+        Map<String, double[]> stats = new java.util.HashMap<>(); // mean and sample standard deviation on the training rows
+        for (String c : numeric) {
+            double[] v = raw.train.toList().stream().map(r -> r.get(c)).filter(x -> x instanceof Number)
+                    .mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+            double mean = java.util.Arrays.stream(v).average().orElseThrow();
+            double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1));
+            stats.put(c, new double[] {mean, sd});
+        }
+        java.util.function.UnaryOperator<Row> standardise = r -> {
+            Object[] v = r.values();
+            for (String c : numeric) {
+                int i = schema.indexOf(c);
+                if (v[i] instanceof Number n) {
+                    v[i] = (n.doubleValue() - stats.get(c)[0]) / stats.get(c)[1];
+                }
+            }
+            return new Row(schema, v);
+        };
+        Dataset scaledTrain = Dataset.of(schema, raw.train.toList().stream().map(standardise).toList());
+        List<Row> scaledTest = raw.test.stream().map(standardise).toList();
+        try (Model a = engine.train(new TrainingRequest(Task.CLASSIFICATION, "liblinear-logistic", Map.of(), raw.train, "Status", 7),
+                TrainingContext.none());
+             Model b = engine.train(new TrainingRequest(Task.CLASSIFICATION, "liblinear-logistic", Map.of(), scaledTrain, "Status", 7),
+                     TrainingContext.none())) {
+            @SuppressWarnings("unchecked")
+            List<String> inside = (List<String>) a.descriptor().provenance().get("standardisedFeatures");
+            assertEquals(new java.util.TreeSet<>(numeric), new java.util.TreeSet<>(inside), "raw numbers are standardised by Tribuo");
+            assertEquals(List.of(), b.descriptor().provenance().get("standardisedFeatures"), "standardised numbers are not");
+            List<Prediction> pa = a.predict(raw.test);
+            List<Prediction> pb = b.predict(scaledTest);
+            int same = 0;
+            for (int i = 0; i < pa.size(); i++) {
+                same += pa.get(i).value().equals(pb.get(i).value()) ? 1 : 0;
+                assertEquals(pa.get(i).scores().get("good"), pb.get(i).scores().get("good"), 0.01, "row " + i);
+            }
+            assertTrue(same >= pa.size() - 2, same + " of " + pa.size() + " test rows agree");
+        }
+        assertTrue(TribuoEngine.standardised(100, 0.0004, 99 * 1.0009 * 1.0009));
+        assertFalse(TribuoEngine.standardised(100, 0.002, 99.0), "mean off by 0.002");
+        assertFalse(TribuoEngine.standardised(100, 0.0, 99 * 1.01 * 1.01), "spread off by 1 %");
+        assertFalse(TribuoEngine.standardised(1, 0.0, 0.0), "one value says nothing");
+    }
+
     @Test
     void cartOnCreditData() throws Exception {
         double accuracy = creditAccuracy("cart", Map.of("maxDepth", 6));

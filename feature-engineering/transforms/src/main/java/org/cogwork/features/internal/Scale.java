@@ -82,15 +82,19 @@ public abstract class Scale extends Transform {
     @Override
     Fitted fit(Schema input, Dataset data, Params p) {
         List<String> cols = p.columns(input, Params::numeric, "numeric");
-        List<List<Double>> values = new ArrayList<>();
-        cols.forEach(c -> values.add(new ArrayList<>()));
+        int[] at = cols.stream().mapToInt(input::indexOf).toArray();
+        double[][] values = new double[cols.size()][64];
+        int[] counts = new int[cols.size()];
         try (RowCursor c = data.open()) {
             while (c.hasNext()) {
                 Row r = c.next();
-                for (int k = 0; k < cols.size(); k++) {
-                    double x = State.number(r, input.indexOf(cols.get(k)));
+                for (int k = 0; k < at.length; k++) {
+                    double x = State.number(r, at[k]);
                     if (!Double.isNaN(x)) {
-                        values.get(k).add(x);
+                        if (counts[k] == values[k].length) {
+                            values[k] = Arrays.copyOf(values[k], values[k].length * 2);
+                        }
+                        values[k][counts[k]++] = x;
                     }
                 }
             }
@@ -98,7 +102,7 @@ public abstract class Scale extends Transform {
         double[] center = new double[cols.size()];
         double[] scale = new double[cols.size()];
         for (int k = 0; k < cols.size(); k++) {
-            double[] s = stats(values.get(k).stream().mapToDouble(Double::doubleValue).toArray());
+            double[] s = stats(Arrays.copyOf(values[k], counts[k]));
             center[k] = s[0];
             scale[k] = s[1] == 0 || Double.isNaN(s[1]) ? 1 : s[1];
         }
