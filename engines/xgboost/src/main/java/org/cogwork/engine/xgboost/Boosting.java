@@ -1,5 +1,6 @@
 package org.cogwork.engine.xgboost;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -135,14 +136,15 @@ final class Boosting {
             provenance.put("rounds", kept);
             provenance.put("inputWidth", train.width());
             provenance.put("featureImportanceType", "gain");
-            provenance.put("featureImportance", importance(booster, columns));
+            JsonNode learner = Trees.learner(booster); // read once: the trees to walk, and their gains
+            provenance.put("featureImportance", importance(Trees.gain(learner, kept, train.width()), columns));
             provenance.put("trainingMillis", millis);
             ModelDescriptor descriptor = new ModelDescriptor(XgboostEngine.NAME, version, algorithm.name, request.task(),
                     columns.schema(), request.target(), labels, provenance);
-            XgboostModel model = new XgboostModel(descriptor, columns, booster, kept);
+            XgboostModel model = new XgboostModel(descriptor, columns, booster, kept, Trees.of(learner, kept));
             done = true;
             return model;
-        } catch (XGBoostError e) {
+        } catch (XGBoostError | java.io.IOException e) {
             throw new EngineException("XGBoost training failed: " + e.getMessage(), e);
         } finally {
             dispose(dtrain);
@@ -159,7 +161,7 @@ final class Boosting {
         try {
             Booster booster = XGBoost.loadModel(saved.booster());
             booster.setParam("nthread", Runtime.getRuntime().availableProcessors());
-            return new XgboostModel(saved.descriptor(), saved.columns(), booster, saved.rounds());
+            return new XgboostModel(saved.descriptor(), saved.columns(), booster, saved.rounds(), Trees.of(booster, saved.rounds()));
         } catch (XGBoostError | java.io.IOException e) {
             throw new EngineException("corrupt XGBoost model: XGBoost cannot read it: " + e.getMessage(), e);
         }
@@ -172,20 +174,22 @@ final class Boosting {
     }
 
     /**
-     * Each slot's share of the total of XGBoost's "gain" importance (the average gain of the splits on it), by slot name,
-     * largest first; slots no tree splits on are left out. XGBoost parses its own text dump for this, so the booster
-     * knows the slots as f0, f1, ... and the names are put back here.
+     * Each slot's share of the total of XGBoost's "gain" importance (the average gain of the splits on it,
+     * {@link Trees#gain}) over the trees the model predicts with, by slot name, largest first; slots no tree splits on
+     * are left out.
      */
-    private static Map<String, Double> importance(Booster booster, Columns columns) throws XGBoostError {
+    static Map<String, Double> importance(double[] gain, Columns columns) {
         List<String> names = columns.slotNames();
-        String[] ids = new String[names.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = "f" + i;
+        double total = 0;
+        for (double g : gain) {
+            total += Double.isNaN(g) ? 0 : g;
         }
-        Map<String, Double> gain = booster.getScore(ids, "gain");
-        double total = gain.values().stream().mapToDouble(Double::doubleValue).sum();
         List<Map.Entry<String, Double>> entries = new ArrayList<>();
-        gain.forEach((id, g) -> entries.add(Map.entry(names.get(Integer.parseInt(id.substring(1))), total > 0 ? g / total : 0)));
+        for (int f = 0; f < gain.length; f++) {
+            if (!Double.isNaN(gain[f])) {
+                entries.add(Map.entry(names.get(f), total > 0 ? gain[f] / total : 0));
+            }
+        }
         entries.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
         Map<String, Double> out = new LinkedHashMap<>();
         entries.forEach(e -> out.put(e.getKey(), e.getValue()));

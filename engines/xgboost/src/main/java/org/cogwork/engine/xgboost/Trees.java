@@ -43,9 +43,18 @@ final class Trees {
         this.link = link;
     }
 
+    /** The booster's model as XGBoost writes it in JSON: its {@code learner} object, read once for the trees and their gains. */
+    static JsonNode learner(Booster booster) throws XGBoostError, IOException {
+        return JSON.readTree(booster.toByteArray("json")).path("learner");
+    }
+
     /** The first {@code rounds} rounds of {@code booster}'s trees, or {@code null} when its model uses what this does not read. */
     static Trees of(Booster booster, int rounds) throws XGBoostError, IOException {
-        JsonNode learner = JSON.readTree(booster.toByteArray("json")).path("learner");
+        return of(learner(booster), rounds);
+    }
+
+    /** The first {@code rounds} rounds of the trees of {@code learner} ({@link #learner}), or {@code null} as above. */
+    static Trees of(JsonNode learner, int rounds) {
         String objective = learner.path("objective").path("name").asText();
         Link link = switch (objective) {
             case "reg:squarederror" -> Link.IDENTITY;
@@ -65,8 +74,7 @@ final class Trees {
             margin[k] = link == Link.SIGMOID ? (float) -Math.log(1.0 / base[k] - 1.0) : base[k];
         }
         JsonNode trees = model.path("trees");
-        JsonNode indptr = model.path("iteration_indptr");
-        int count = indptr.isArray() && indptr.size() > rounds ? indptr.get(rounds).asInt() : Math.min(trees.size(), rounds * groups);
+        int count = treeCount(model, rounds, groups);
         int[][] left = new int[count][];
         int[][] right = new int[count][];
         int[][] feature = new int[count][];
@@ -97,6 +105,44 @@ final class Trees {
             group[t] = model.path("tree_info").get(t).asInt();
         }
         return new Trees(left, right, feature, condition, defaultLeft, group, margin, link);
+    }
+
+    /** The trees of the first {@code rounds} rounds (a round holds a tree per class and per parallel tree). */
+    private static int treeCount(JsonNode model, int rounds, int groups) {
+        JsonNode indptr = model.path("iteration_indptr");
+        return indptr.isArray() && indptr.size() > rounds ? indptr.get(rounds).asInt() : Math.min(model.path("trees").size(), rounds * groups);
+    }
+
+    /**
+     * XGBoost's "gain" importance of each of the {@code width} input slots over the first {@code rounds} rounds' trees:
+     * the average loss reduction ({@code loss_changes}) of the splits on the slot, NaN for a slot no tree splits on.
+     * The same figures as {@link Booster#getScore(String[], String)}, which writes the whole model as text and parses
+     * it back (0.5-0.8 s for a forest of 200 deep trees, as long as XGBoost took to grow it).
+     */
+    static double[] gain(JsonNode learner, int rounds, int width) {
+        JsonNode model = learner.path("gradient_booster").path("model");
+        int groups = Math.max(1, learner.path("learner_model_param").path("num_class").asInt(0));
+        int count = treeCount(model, rounds, groups);
+        double[] total = new double[width];
+        int[] splits = new int[width];
+        JsonNode trees = model.path("trees");
+        for (int t = 0; t < count; t++) {
+            JsonNode tree = trees.get(t);
+            JsonNode left = tree.path("left_children");
+            JsonNode feature = tree.path("split_indices");
+            JsonNode loss = tree.path("loss_changes");
+            for (int n = 0; n < left.size(); n++) {
+                if (left.get(n).asInt() != -1) {
+                    int f = feature.get(n).asInt();
+                    total[f] += loss.get(n).asDouble();
+                    splits[f]++;
+                }
+            }
+        }
+        for (int f = 0; f < width; f++) {
+            total[f] = splits[f] == 0 ? Double.NaN : total[f] / splits[f];
+        }
+        return total;
     }
 
     /** "5E-1" or, for a vector intercept, "[5E-1,2E-1]"; one value stands for every class. */

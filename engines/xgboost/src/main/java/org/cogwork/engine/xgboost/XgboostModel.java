@@ -31,16 +31,18 @@ final class XgboostModel implements Model {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    XgboostModel(ModelDescriptor descriptor, Columns columns, Booster booster, int rounds) {
+    /** @param trees the booster's first {@code rounds} rounds walked in Java ({@link Trees#of}), or null */
+    XgboostModel(ModelDescriptor descriptor, Columns columns, Booster booster, int rounds, Trees trees) {
         this.descriptor = descriptor;
         this.columns = columns;
         this.booster = booster;
         this.rounds = rounds;
-        try {
-            this.trees = Trees.of(booster, rounds);
-        } catch (XGBoostError | java.io.IOException e) {
-            throw new IllegalStateException("XGBoost could not describe its trees: " + e.getMessage(), e);
-        }
+        this.trees = trees;
+    }
+
+    /** The booster itself (tests compare with what XGBoost computes). */
+    Booster booster() {
+        return booster;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,32 @@ class XgboostEngineTest {
             double rmse = rmse(model, concrete.test, "compressive_strength");
             System.out.printf("concrete xgboost random-forest, defaults: RMSE %.3f%n", rmse);
             assertTrue(rmse <= 5.459 * 1.05, "RMSE " + rmse + " (scikit-learn's forest: 5.459 MPa on these rows)");
+        }
+    }
+
+    /** Feature importance read from the model's JSON is XGBoost's own "gain" (which it computes from a text dump). */
+    @Test
+    void gainImportanceIsXGBoostsOwn() throws Exception {
+        Split credit = split(read("credit_data.csv"), 42);
+        for (String algorithm : List.of("gbtree", "random-forest")) {
+            try (Model model = engine.train(new TrainingRequest(Task.CLASSIFICATION, algorithm, Map.of(), credit.train, "Status", 7),
+                    TrainingContext.none())) {
+                XgboostModel m = (XgboostModel) model;
+                int width = ((Number) model.descriptor().provenance().get("inputWidth")).intValue();
+                double[] ours = Trees.gain(Trees.learner(m.booster()), m.rounds(), width);
+                String[] ids = new String[width];
+                Arrays.setAll(ids, i -> "f" + i);
+                Map<String, Double> xgboost = m.booster().getScore(ids, "gain");
+                assertFalse(xgboost.isEmpty());
+                for (int f = 0; f < width; f++) {
+                    Double theirs = xgboost.get("f" + f);
+                    if (theirs == null) {
+                        assertTrue(Double.isNaN(ours[f]), algorithm + " slot " + f + " has no split in XGBoost's view");
+                    } else {
+                        assertEquals(theirs, ours[f], 1e-4 * theirs, algorithm + " slot " + f);
+                    }
+                }
+            }
         }
     }
 
