@@ -97,15 +97,49 @@ PY
     read -r f_rps f_p50 f_p99 f_bad <<<"$(measure "http://127.0.0.1:$floor_port/" "$conns" "$home/body.json")"
     python3 -c '
 import sys
-n, conns, batch, c_rps, c_p50, c_p99, c_bad, f_rps, f_p50, f_p99, drain, unbatched = sys.argv[1:13]
+n, conns, batch, c_rps, c_p50, c_p99, c_bad, f_rps, f_p50, f_p99, drain, unbatched, seconds = sys.argv[1:14]
 label = "%s row(s), %s conn(s)%s" % (n, conns, ", batched" if batch == "on" else "")
 extra = "  (%s non-2xx from Cogwork)" % c_bad if c_bad != "0" else ""
+# one connection answers one request at a time: its requests cannot take longer, together, than the run. At least 1 %
+# of them took p99 or more and at least 49 % more took p50 or more; when that alone is longer than the run, the wrk
+# percentiles cannot be the times of the requests (see the ApacheBench row)
+if conns == "1":
+    for who, rps, p50, p99 in (("Cogwork", c_rps, c_p50, c_p99), ("floor", f_rps, f_p50, f_p99)):
+        total = float(rps) * float(seconds)
+        bound = (0.01 * total * float(p99) + 0.49 * total * float(p50)) / 1000
+        if bound > float(seconds):
+            extra += "  (wrk %s p50/p99 imply >= %.1f s of requests in a %s s run: not per-request times)" % (who, bound, seconds)
 if batch == "on" and unbatched:
     extra += "  batched/unbatched req/s %.2fx" % (float(c_rps) / float(unbatched))
 print("%-34s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx %9s ms%s" % (label, float(c_rps), float(c_p50), float(c_p99),
       float(f_rps), float(f_p50), float(f_p99), 100 * float(c_rps) / float(f_rps), float(c_p50) / float(f_p50), drain, extra))' \
-      "$n" "$conns" "$batch" "$c_rps" "$c_p50" "$c_p99" "$c_bad" "$f_rps" "$f_p50" "$f_p99" "$drain_ms" "$unbatched16"
+      "$n" "$conns" "$batch" "$c_rps" "$c_p50" "$c_p99" "$c_bad" "$f_rps" "$f_p50" "$f_p99" "$drain_ms" "$unbatched16" "${SECONDS_PER:-10}"
   done
+  # a second opinion on one connection: ApacheBench (Debian's apache2-utils) times every request itself, where wrk's
+  # one-connection latency statistics are known to be off (wg/wrk #438, #114); its percentiles from -e, in ms
+  if command -v ab >/dev/null; then
+    ab_percentiles() { # url -> "p50 p99 slowest requests/s failed"
+      ab -q -k -c 1 -t "${SECONDS_PER:-10}" -n 100000000 -p "$home/body.json" -T application/json -H "Authorization: Bearer $token" \
+        -e "$home/ab.csv" "$1" > "$home/ab.txt" 2>&1 || true
+      python3 - "$home/ab.csv" "$home/ab.txt" <<'PY'
+import csv, re, sys
+p = {int(float(r[0])): float(r[1]) for r in list(csv.reader(open(sys.argv[1])))[1:]}
+t = open(sys.argv[2]).read()
+rps = re.search(r"Requests per second:\s+([\d.]+)", t)
+failed = re.search(r"Failed requests:\s+(\d+)", t)
+non2xx = re.search(r"Non-2xx responses:\s+(\d+)", t)
+print(p[50], p[99], p[100], rps.group(1) if rps else 0, (int(failed.group(1)) if failed else 0) + (int(non2xx.group(1)) if non2xx else 0))
+PY
+    }
+    for n in 1 100; do
+      { [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}"; } > "$home/body.json"
+      read -r a_p50 a_p99 a_max a_rps a_bad <<<"$(ab_percentiles "http://127.0.0.1:$port/api/models/credit-risk/predict")"
+      read -r b_p50 b_p99 b_max b_rps b_bad <<<"$(ab_percentiles "http://127.0.0.1:$floor_port/")"
+      printf '%-34s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx  (slowest %s ms Cogwork, %s ms floor; %s failed/non-2xx)\n' \
+        "$n row(s), 1 conn(s), ApacheBench" "$a_rps" "$a_p50" "$a_p99" "$b_rps" "$b_p50" "$b_p99" \
+        "$(python3 -c "print(100 * $a_rps / $b_rps)")" "$(python3 -c "print($a_p50 / $b_p50)")" "$a_max" "$b_max" "$a_bad"
+    done
+  fi
 else
   echo "(install Debian's wrk for the HTTP figures that count: apt-get install wrk)"
 fi
