@@ -7,7 +7,6 @@ import org.tribuo.Feature;
 import org.tribuo.MutableDataset;
 import org.tribuo.Output;
 import org.tribuo.OutputFactory;
-import org.tribuo.RealInfo;
 import org.tribuo.provenance.DataProvenance;
 
 /**
@@ -17,8 +16,9 @@ import org.tribuo.provenance.DataProvenance;
  * term of thousands of doubles, most of the time of building the data (HashMap merges) and of saving the model
  * (IMDB 10k: about a quarter of the job's CPU went to writing those maps through Tribuo's reflective protobuf
  * writer). Cogwork's engine reads none of it: categories reach Tribuo one-hot encoded, as numbers. So this dataset
- * keeps the running figures per feature and hands Tribuo a {@link RealInfo} per feature when the rows are in
- * ({@link #seal}), the form Tribuo itself converts high-cardinality features to.
+ * keeps the running figures per feature and hands Tribuo a {@link org.tribuo.RealInfo} per feature when the rows are in
+ * ({@link #seal}, a {@link RealFeature}, which also writes itself faster), the form Tribuo itself converts
+ * high-cardinality features to.
  */
 final class TrainingData<T extends Output<T>> extends MutableDataset<T> {
     private static final long serialVersionUID = 1L;
@@ -66,7 +66,7 @@ final class TrainingData<T extends Output<T>> extends MutableDataset<T> {
 
     /** Describes every feature seen to Tribuo; no row can be added after this. */
     TrainingData<T> seal() {
-        stats.forEach((name, s) -> featureMap.put(new RealInfo(name, s.count, s.max, s.min, s.mean, s.m2)));
+        stats.forEach((name, s) -> featureMap.put(new RealFeature(name, s.count, s.max, s.min, s.mean, s.m2)));
         dense = !data.isEmpty() && fewestFeatures == featureMap.size();
         stats = null;
         return this;

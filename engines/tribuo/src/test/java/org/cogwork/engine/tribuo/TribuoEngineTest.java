@@ -140,6 +140,19 @@ class TribuoEngineTest {
         assertFalse(TribuoEngine.standardised(1, 0.0, 0.0), "one value says nothing");
     }
 
+    /** A feature writes itself as Tribuo writes a RealIDInfo, and reads back as one. */
+    @Test
+    void featuresAreWrittenAsTribuoWritesThem() throws Exception {
+        RealFeature feature = new RealFeature("review@great", 1234, 0.31, 0.002, 0.08, 4.5);
+        org.tribuo.RealIDInfo numbered = feature.makeIDInfo(17);
+        assertEquals(RealFeature.Numbered.class, numbered.getClass());
+        org.tribuo.RealIDInfo tribuos = new org.tribuo.RealIDInfo("review@great", 1234, 0.31, 0.002, 0.08, 4.5, 17);
+        assertEquals(tribuos.serialize(), numbered.serialize());
+        org.tribuo.VariableInfo back = org.tribuo.protos.ProtoUtil.deserialize(numbered.serialize());
+        assertEquals(tribuos, back);
+        assertEquals(numbered.makeIDInfo(3).serialize(), new org.tribuo.RealIDInfo(tribuos, 3).serialize());
+    }
+
     @Test
     void cartOnCreditData() throws Exception {
         double accuracy = creditAccuracy("cart", Map.of("maxDepth", 6));
