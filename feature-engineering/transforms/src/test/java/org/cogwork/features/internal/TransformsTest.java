@@ -39,6 +39,35 @@ class TransformsTest {
         return Dataset.of(d.schema(), d.toList());
     }
 
+    /**
+     * TF-IDF's hand-written scan finds the words the pattern it replaced finds (HTML tags replaced by spaces, then
+     * {@code [\p{L}\p{N}]+(?:'\p{L}+)?}): every review of imdb_reviews_10k.csv, and texts made to trip it.
+     */
+    @Test
+    void tfidfWordsAreThePatternsWords() throws Exception {
+        java.util.regex.Pattern tag = java.util.regex.Pattern.compile("<[^>]*>");
+        java.util.regex.Pattern word = java.util.regex.Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)?");
+        TfIdf.Settings settings = new TfIdf.Settings(1, false, true, true);
+        java.util.function.Function<String, List<String>> byPattern = text -> {
+            java.util.regex.Matcher m = word.matcher(tag.matcher(text).replaceAll(" ").toLowerCase(java.util.Locale.ROOT));
+            List<String> out = new java.util.ArrayList<>();
+            while (m.find()) {
+                out.add(m.group());
+            }
+            return out;
+        };
+        List<String> texts = new java.util.ArrayList<>(List.of("", "<br /><br />", "a<b>c", "x < y > z", "no close < here",
+                "don't won't rock'n'roll 'quoted' it's' 1970's abc'123", "Ünïcödé ÇA 2½ ²³ Ⅻ 𝔸𝔹 日本語の映画", "tab\tnew\nline",
+                "İstanbul ΣΊΣΥΦΟΣ", "trailing'", "'", "<", ">", "a>b<c"));
+        for (Row r : read("imdb_reviews_10k.csv", Query.all()).toList()) {
+            texts.add((String) r.get("review"));
+        }
+        for (String text : texts) {
+            assertEquals(byPattern.apply(text), settings.terms(text), text.length() > 80 ? text.substring(0, 80) : text);
+        }
+        assertTrue(texts.size() > 10_000, "read " + texts.size() + " texts");
+    }
+
     @Test
     void creditPipelineImputesEncodesScalesAndSurvivesSaveAndLoad() throws Exception {
         Dataset credit = read("credit_data.csv", Query.all());
