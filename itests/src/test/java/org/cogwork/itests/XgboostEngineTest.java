@@ -59,7 +59,8 @@ class XgboostEngineTest {
         List<String> algorithms = new ArrayList<>();
         HotDeployTest.engine(engines, "xgboost").path("algorithms").forEach(a -> algorithms.add(a.path("task").asText() + " "
                 + a.path("name").asText()));
-        assertEquals(List.of("CLASSIFICATION gbtree", "REGRESSION gbtree"), algorithms);
+        assertEquals(List.of("CLASSIFICATION gbtree", "REGRESSION gbtree", "CLASSIFICATION random-forest",
+                "REGRESSION random-forest"), algorithms);
         JsonNode bundles = cogwork.get("/api/bundles").json();
         JsonNode host = HotDeployTest.bundle(bundles, HOST);
         assertEquals("system", host.path("origin").asText(), host.toString());
@@ -95,8 +96,29 @@ class XgboostEngineTest {
         assertEquals(400, wrong.status(), wrong.body());
     }
 
+    /** XGBoost's forest mode through REST: trained, registered and served like any model. */
     @Test
     @Order(3)
+    void randomForestTrainsOnCreditDataAndServes() throws Exception {
+        JsonNode job = train("""
+                {"source": "data", "dataset": "credit_data.csv", "target": "Status",
+                 "engine": "xgboost", "algorithm": "random-forest", "hyperparameters": {"trees": 100}, "seed": 42,
+                 "register": {"model": "credit-xgb-forest", "alias": "production"}}""");
+        double accuracy = job.path("result").path("metrics").path("accuracy").asDouble();
+        assertTrue(accuracy >= 0.76, "accuracy " + accuracy);
+        JsonNode model = job.path("result").path("provenance").path("model");
+        assertEquals("random-forest", job.path("result").path("provenance").path("algorithm").asText(), job.toString());
+        assertEquals(100, model.path("parameters").path("trees").asInt(), model.toString());
+        assertTrue(model.path("featureImportance").has("Income"), model.toString());
+        Cogwork.Response predicted = cogwork.post("/api/models/credit-xgb-forest/predict", ROW.getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals(200, predicted.status(), predicted.body());
+        JsonNode p = predicted.json().path("predictions").get(0);
+        assertTrue(p.path("value").asText().matches("good|bad"), p.toString());
+    }
+
+    @Test
+    @Order(4)
     void regressionWithEarlyStoppingOnConcrete() throws Exception {
         JsonNode job = train("""
                 {"source": "data", "dataset": "concrete.csv", "target": "compressive_strength",
@@ -115,7 +137,7 @@ class XgboostEngineTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void adapterUpdatesLeavesAndComesBackWhileTheModelKeepsServing() throws Exception {
         Path deployed;
         try (Stream<Path> s = Files.list(cogwork.home.resolve("deploy"))) {
@@ -145,7 +167,7 @@ class XgboostEngineTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void nativeHostCannotBeRemoved() throws Exception {
         long id = HotDeployTest.bundle(cogwork.get("/api/bundles").json(), HOST).path("id").asLong();
         Cogwork.Response delete = cogwork.delete("/api/bundles/" + id);
