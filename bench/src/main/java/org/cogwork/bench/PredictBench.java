@@ -49,9 +49,11 @@ public final class PredictBench {
                 new Case("credit_data.csv", "Status", Task.CLASSIFICATION, tribuo, "cart", Map.of()),
                 new Case("credit_data.csv", "Status", Task.CLASSIFICATION, tribuo, "random-forest", Map.of("numTrees", 200)),
                 new Case("credit_data.csv", "Status", Task.CLASSIFICATION, xgboost, "gbtree", Map.of()),
+                new Case("credit_data.csv", "Status", Task.CLASSIFICATION, xgboost, "random-forest", Map.of()),
                 new Case("concrete.csv", "compressive_strength", Task.REGRESSION, tribuo, "linear", Map.of()),
                 new Case("concrete.csv", "compressive_strength", Task.REGRESSION, tribuo, "random-forest", Map.of("numTrees", 200)),
-                new Case("concrete.csv", "compressive_strength", Task.REGRESSION, xgboost, "gbtree", Map.of()));
+                new Case("concrete.csv", "compressive_strength", Task.REGRESSION, xgboost, "gbtree", Map.of()),
+                new Case("concrete.csv", "compressive_strength", Task.REGRESSION, xgboost, "random-forest", Map.of()));
         System.out.println("In-process predict, median µs (1 row per call | per row in calls of 100); reference: the library's own "
                 + "predict of the same model on prepared examples");
         System.out.printf("%-14s %-9s %-19s %12s %12s %14s %14s %9s%n", "data", "engine", "algorithm", "Cogwork 1", "Cogwork /row",

@@ -59,8 +59,17 @@ final class TrainingData<T extends Output<T>> extends MutableDataset<T> {
         outputMap.observe(example.getOutput());
         data.add(example);
         for (Feature f : example) {
-            stats.computeIfAbsent(f.getName(), n -> new Stats()).observe(f.getValue());
+            Stats st = stats.get(f.getName());
+            if (st == null) {
+                st = new Stats();
+                stats.put(f.getName(), st);
+                featureMap.put(new RealFeature(f.getName(), 0, 0, 0, 0, 0)); // its name, until seal() describes it
+            }
+            st.observe(f.getValue());
         }
+        // the example's feature names become the map's (one String per feature, not one per example and feature: a
+        // vector's slot names are made per row), as MutableDataset does
+        example.canonicalize(featureMap);
         fewestFeatures = Math.min(fewestFeatures, example.size());
     }
 

@@ -1,18 +1,9 @@
 package org.cogwork.engine.xgboost;
 
 import java.util.Map;
-import org.cogwork.api.engine.Engine;
-import org.cogwork.engine.contract.EngineContract;
 
-/** XGBoost's random forest on the raw credit data (one-hot categories, missing values left missing). */
-class XgboostForestContractTest extends EngineContract {
-    private final Engine engine = new XgboostEngine("3.4.0-test");
-
-    @Override
-    protected Engine engine() {
-        return engine;
-    }
-
+/** The engine contract for XGBoost's random forest: the same engine and data as the boosted trees' contract. */
+class XgboostForestContractTest extends XgboostContractTest {
     @Override
     protected String algorithm() {
         return "random-forest";
