@@ -42,22 +42,30 @@ record LoggedRequest(String id, long millis, String model, int version, int size
         }
     }
 
-    /** A request's rows and predictions, written as the store's JSON. */
+    /**
+     * A request's rows and predictions, written as the store's JSON; rows that came as JSON ({@link SentRows}) are kept
+     * as their text was sent (a row object, or the array of several), not written again.
+     */
     static LoggedRequest of(String id, long millis, String model, int version, List<Map<String, Object>> inputs,
                             List<Prediction> outputs, long latencyMicros, boolean shadow, String callerKey) {
         if (inputs.size() != outputs.size()) {
             throw new IllegalArgumentException("one output per input: " + inputs.size() + " inputs, " + outputs.size() + " outputs");
         }
-        StringWriter in = new StringWriter(64 * inputs.size());
+        String sent = inputs instanceof SentRows rows ? rows.json() : null;
+        StringWriter in = new StringWriter(sent != null ? 0 : 64 * inputs.size());
         StringWriter out = new StringWriter(48 * inputs.size());
         try (JsonGenerator gi = Json.MAPPER.createGenerator(in); JsonGenerator go = Json.MAPPER.createGenerator(out)) {
             boolean many = inputs.size() != 1;
             if (many) {
-                gi.writeStartArray();
+                if (sent == null) {
+                    gi.writeStartArray();
+                }
                 go.writeStartArray();
             }
             for (int i = 0; i < inputs.size(); i++) {
-                writeMap(gi, inputs.get(i));
+                if (sent == null) {
+                    writeMap(gi, inputs.get(i));
+                }
                 Prediction p = outputs.get(i);
                 go.writeStartObject();
                 go.writeFieldName("value");
@@ -67,13 +75,16 @@ record LoggedRequest(String id, long millis, String model, int version, int size
                 go.writeEndObject();
             }
             if (many) {
-                gi.writeEndArray();
+                if (sent == null) {
+                    gi.writeEndArray();
+                }
                 go.writeEndArray();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("a prediction cannot be written as JSON", e);
         }
-        return new LoggedRequest(id, millis, model, version, inputs.size(), in.toString(), out.toString(), latencyMicros, shadow, callerKey);
+        return new LoggedRequest(id, millis, model, version, inputs.size(), sent != null ? sent : in.toString(), out.toString(),
+                latencyMicros, shadow, callerKey);
     }
 
     static LoggedRequest of(PredictionRecord r) {

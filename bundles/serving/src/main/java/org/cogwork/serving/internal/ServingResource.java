@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,17 +92,37 @@ public class ServingResource implements RestResource {
     private static final String NOT_A_ROW = "each row must be an object of column → value";
     private static final String NOT_A_VALUE = "values must be strings, numbers, booleans or null";
 
-    /** Rows as {@link RowsReader} read them, with the first thing wrong in them (checked by {@link PredictRequest}). */
-    static final class ReadRows extends ArrayList<Map<String, Object>> {
+    /**
+     * Rows as {@link RowsReader} read them, with the first thing wrong in them (checked by {@link PredictRequest}) and
+     * where they stand in the request body, so the prediction log keeps their text as sent ({@link #json}) instead of
+     * writing every value again (a tenth of a one-row request's time, JFR).
+     */
+    static final class ReadRows extends ArrayList<Map<String, Object>> implements SentRows {
         private static final long serialVersionUID = 1L;
         transient String badField;
         transient String badMessage;
+        /** The request body, set once it is read whole; byte offsets of the rows array and of its first row in it. */
+        transient byte[] body;
+        transient int arrayStart = -1;
+        transient int arrayEnd = -1;
+        transient int firstStart = -1;
+        transient int firstEnd = -1;
 
         void bad(String field, String message) {
             if (badField == null) {
                 badField = field;
                 badMessage = message;
             }
+        }
+
+        @Override
+        public String json() {
+            if (body == null || badField != null) {
+                return null;
+            }
+            int from = size() == 1 ? firstStart : arrayStart;
+            int to = size() == 1 ? firstEnd : arrayEnd;
+            return from < 0 || to <= from || to > body.length ? null : new String(body, from, to - from, StandardCharsets.UTF_8);
         }
     }
 
@@ -126,8 +147,12 @@ public class ServingResource implements RestResource {
             }
             boolean bigDecimals = ctx.isEnabled(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
             ReadRows rows = new ReadRows();
+            rows.arrayStart = offset(p);
             for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
                 int i = rows.size();
+                if (i == 0) {
+                    rows.firstStart = offset(p);
+                }
                 if (t != JsonToken.START_OBJECT) {
                     rows.bad("rows[" + i + "]", NOT_A_ROW);
                     p.skipChildren();
@@ -150,9 +175,19 @@ public class ServingResource implements RestResource {
                         }
                     }
                 }
+                if (i == 0) {
+                    rows.firstEnd = offset(p) + 1; // the closing brace is one byte
+                }
                 rows.add(row);
             }
+            rows.arrayEnd = offset(p) + 1;
             return rows;
+        }
+
+        /** Where the current token starts in the body, in bytes; -1 when the parser does not know (not read from bytes). */
+        private static int offset(JsonParser p) {
+            long at = p.currentTokenLocation().getByteOffset();
+            return at < 0 || at > Integer.MAX_VALUE ? -1 : (int) at;
         }
     }
 
@@ -245,9 +280,17 @@ public class ServingResource implements RestResource {
         if (bytes.length > max) {
             throw tooLarge(max);
         }
+        return bind(bytes);
+    }
+
+    /** A predict body bound strictly, its rows knowing their text in it ({@link ReadRows#json}). */
+    static PredictRequest bind(byte[] bytes) throws IOException {
         PredictRequest body = Json.MAPPER.readValue(bytes, PredictRequest.class);
         if (body == null) {
             throw new InvalidFieldException("body", "the request body must be a JSON object, was null");
+        }
+        if (body.rows() instanceof ReadRows rows) {
+            rows.body = bytes;
         }
         return body;
     }

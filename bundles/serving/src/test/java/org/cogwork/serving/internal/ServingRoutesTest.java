@@ -99,6 +99,33 @@ class ServingRoutesTest {
     }
 
     @Test
+    void theLogKeepsRowsAsTheyWereSent() throws Exception {
+        String rows = "[ {\"Home\": \"r\\u00e9nt \\\"x\\\"\", \"Name\": \"Zoë 🙂\", \"Age\": 30 } ,\n\t{\"Age\": 1.50e1, \"Home\": null} ]";
+        byte[] body = ("{ \"callerKey\": \"c\",\n \"rows\" : " + rows + " }").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ServingResource.PredictRequest two = ServingResource.bind(body);
+        List<org.cogwork.api.engine.Prediction> outputs = List.of(new org.cogwork.api.engine.Prediction("good", Map.of("good", 0.75)),
+                new org.cogwork.api.engine.Prediction("bad", Map.of("good", 0.25)));
+        LoggedRequest logged = LoggedRequest.of(PredictionIds.next(0).toString(), 0, "m", 1, two.rows(), outputs, 5, false, "c");
+        assertEquals(rows, logged.input(), "the rows array as sent, byte for byte");
+        assertEquals(two.rows().get(0), logged.record(0).input());
+        assertEquals("r\u00e9nt \"x\"", logged.record(0).input().get("Home"));
+        assertEquals("Zoë 🙂", logged.record(0).input().get("Name"));
+        assertEquals(two.rows().get(1), logged.record(1).input());
+        assertEquals("bad", logged.record(1).output().value());
+
+        String row = "{\"Age\" :30,\"Home\":\"rent\"}";
+        ServingResource.PredictRequest one = ServingResource.bind(("{\"rows\":[" + row + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        LoggedRequest single = LoggedRequest.of(PredictionIds.next(0).toString(), 0, "m", 1, one.rows(), outputs.subList(0, 1), 5, false, null);
+        assertEquals(row, single.input(), "one row: its object, not an array");
+
+        List<Map<String, Object>> inProcess = List.of(new LinkedHashMap<>(Map.of("Age", 30)));
+        assertEquals("{\"Age\":30}", LoggedRequest.of(PredictionIds.next(0).toString(), 0, "m", 1, inProcess, outputs.subList(0, 1), 5, false,
+                null).input(), "rows that did not come as JSON are written");
+        assertEquals(2, two.rows().size());
+        assertThrows(JsonProcessingException.class, () -> ServingResource.bind("{\"rows\": [{\"Age\": [1]}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void feedbackHasNoAuthorField() throws Exception {
         assertEquals(-1.0, Json.MAPPER.readValue("{\"score\": -1, \"correctedLabel\": \"bad\"}", PredictionsResource.NewFeedback.class).score());
         ApiException author = refused("{\"score\": 1, \"author\": \"someone else\"}", PredictionsResource.NewFeedback.class);
