@@ -146,4 +146,4 @@ fi
 # the JVM options are the launcher's defaults unless JAVA_OPTS is set (e.g. JAVA_OPTS="-XX:+UseZGC" to compare collectors)
 awk '/^VmRSS|^RssAnon|^RssShmem/ {printf "%s %d MB  ", $1, $2 / 1024} END {print ""}' "/proc/$pid/status" | sed "s/^/server memory after the run (JAVA_OPTS=${JAVA_OPTS:-default}): /"
 curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/session/stats" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("authentication per request, measured in the server over %d checks: p50 %s µs, p90 %s µs, p99 %s µs" % (d["checks"], d["p50Micros"], d["p90Micros"], d["p99Micros"]))'
-curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"]); print("server-side:", d["versions"])'
+curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/serving" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("prediction log:", d["log"]); print("server-side:", d["versions"]); print("batching (since the last options change):", d.get("batching"))'

@@ -548,6 +548,9 @@ public class Predictor implements PredictionService, TrafficPolicyService, Event
         Map<String, Object> versions = new java.util.TreeMap<>();
         stats.forEach((k, v) -> versions.put(k, v.view()));
         out.put("versions", versions);
+        Map<String, Object> batching = new java.util.TreeMap<>();
+        batchers.forEach((k, b) -> batching.put(k, b.view()));
+        out.put("batching", batching);
         out.put("loadedModels", loaded.entrySet().stream().filter(e -> e.getValue().now() != null).map(Map.Entry::getKey).sorted().toList());
         return out;
     }
