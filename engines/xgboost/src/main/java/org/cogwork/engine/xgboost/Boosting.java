@@ -74,7 +74,7 @@ final class Boosting {
         params.put("colsample_bynode", settings.colsampleByNode(request.task(), train.width()));
         params.put("min_child_weight", settings.minChildWeight());
         params.put("lambda", settings.lambda());
-        params.put("nthread", settings.nthread());
+        params.put("nthread", settings.threads(train.n()));
         params.put("seed", request.seed());
         params.put("verbosity", 0);
 
@@ -123,7 +123,7 @@ final class Boosting {
 
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("xgboostVersion", xgboostVersion);
-            provenance.put("parameters", settings.resolved());
+            provenance.put("parameters", settings.resolved(train.n()));
             provenance.put("objective", params.get("objective"));
             provenance.put("seed", request.seed());
             provenance.put("trainedRows", train.n());

@@ -324,6 +324,30 @@ class XgboostEngineTest {
     }
 
     @Test
+    void boostingOnFewRowsTrainsOnOneThreadUnlessToldOtherwise() throws Exception {
+        Dataset iris = read("sklearn_iris.csv");
+        int processors = Runtime.getRuntime().availableProcessors();
+        try (Model chosen = engine.train(new TrainingRequest(Task.CLASSIFICATION, "gbtree", Map.of("rounds", 5), iris, "species", 1),
+                TrainingContext.none());
+             Model told = engine.train(new TrainingRequest(Task.CLASSIFICATION, "gbtree", Map.of("rounds", 5, "nthread", 3), iris, "species", 1),
+                     TrainingContext.none());
+             Model forest = engine.train(new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("trees", 5), iris, "species", 1),
+                     TrainingContext.none())) {
+            assertEquals(1L, parameters(chosen).get("nthread"), "150 rows: one thread, recorded in the provenance");
+            assertEquals(3L, ((Number) parameters(told).get("nthread")).longValue());
+            assertEquals((long) processors, parameters(forest).get("nthread"), "a forest grows its trees in parallel");
+        }
+        Algorithm.Settings boosting = Algorithm.Settings.resolve(engine.info(), Algorithm.CLASSIFICATION, Map.of());
+        assertEquals(1, boosting.threads(Algorithm.Settings.FEW_ROWS - 1));
+        assertEquals(processors, boosting.threads(Algorithm.Settings.FEW_ROWS));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parameters(Model m) {
+        return (Map<String, Object>) m.descriptor().provenance().get("parameters");
+    }
+
+    @Test
     void nothingOfXGBoostLoadsUntilTheFirstTraining() {
         // the engine's own class names no XGBoost type: registering the service must not load the native host's classes
         for (java.lang.reflect.Field f : XgboostEngine.class.getDeclaredFields()) {
