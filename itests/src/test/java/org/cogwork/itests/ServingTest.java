@@ -121,6 +121,47 @@ class ServingTest {
         JsonNode stats = cogwork.await("/api/serving", s -> s.path("log").path("written").asLong() >= 201, Duration.ofSeconds(10));
         assertEquals(0, stats.path("log").path("dropped").asLong());
         assertEquals(2, stats.path("versions").path("credit-risk@1").path("requests").asLong());
+
+        // a reply larger than the server's buffer goes out whole with its length: an HTTP/1.0 client keeps its
+        // connection (streamed, it had no length and the server closed the connection after every such reply)
+        ObjectNode body = Cogwork.JSON.createObjectNode();
+        creditRows.forEach(body.putArray("rows")::add);
+        byte[] bytes = Cogwork.JSON.writeValueAsBytes(body);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cogwork.port)) {
+            socket.setSoTimeout(30_000);
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write(("POST /api/models/credit-risk/predict HTTP/1.0\r\nHost: 127.0.0.1:" + cogwork.port + "\r\nConnection: keep-alive\r\n"
+                        + "Authorization: " + Cogwork.ADMIN + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().write(bytes);
+                socket.getOutputStream().flush();
+                java.util.Map<String, String> head = new java.util.HashMap<>();
+                String status = readLine(in);
+                for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                    head.put(line.substring(0, line.indexOf(':')).toLowerCase(java.util.Locale.ROOT), line.substring(line.indexOf(':') + 1).strip());
+                }
+                assertTrue(status.contains(" 200 "), status);
+                assertTrue(head.containsKey("content-length"), "reply " + i + " has its length: " + head);
+                byte[] reply = new byte[Integer.parseInt(head.get("content-length"))];
+                in.readFully(reply);
+                assertEquals(200, Cogwork.JSON.readTree(reply).path("predictions").size());
+                assertTrue(!"close".equalsIgnoreCase(head.get("connection")), "the connection stays open: " + head);
+            }
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new java.io.EOFException("the server closed the connection after: " + line);
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     @Test

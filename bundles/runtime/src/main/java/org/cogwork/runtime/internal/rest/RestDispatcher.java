@@ -234,7 +234,11 @@ public class RestDispatcher extends HttpServlet {
         if (body != null) {
             resp.setContentType("application/json");
             resp.setCharacterEncoding("UTF-8");
-            Json.MAPPER.writeValue(resp.getOutputStream(), body);
+            // written whole with its length: streamed, a reply larger than Jetty's buffer (a 100-row prediction) went
+            // out chunked, and to an HTTP/1.0 client without a length, which closes the connection after every reply
+            byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
+            resp.setContentLength(bytes.length);
+            resp.getOutputStream().write(bytes);
         }
         return status;
     }
