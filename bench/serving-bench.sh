@@ -128,7 +128,10 @@ t = open(sys.argv[2]).read()
 rps = re.search(r"Requests per second:\s+([\d.]+)", t)
 failed = re.search(r"Failed requests:\s+(\d+)", t)
 non2xx = re.search(r"Non-2xx responses:\s+(\d+)", t)
-print(p[50], p[99], p[100], rps.group(1) if rps else 0, (int(failed.group(1)) if failed else 0) + (int(non2xx.group(1)) if non2xx else 0))
+# ab counts a reply whose length differs from the first one's as failed (predictions differ in length): not an error
+length = re.search(r"Length:\s*(\d+)", t)
+print(p[50], p[99], p[100], rps.group(1) if rps else 0,
+      (int(failed.group(1)) if failed else 0) - (int(length.group(1)) if length else 0) + (int(non2xx.group(1)) if non2xx else 0))
 PY
     }
     for n in 1 100; do
