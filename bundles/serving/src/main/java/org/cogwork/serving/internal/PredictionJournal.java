@@ -139,6 +139,7 @@ public class PredictionJournal implements AutoCloseable {
     }
 
     private final Path dir;
+    private final long segmentBytes;
     private final Predictions store;
     private final int capacity;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -202,6 +203,12 @@ public class PredictionJournal implements AutoCloseable {
     }
 
     PredictionJournal(Path dir, Predictions store, int capacity) throws IOException {
+        this(dir, store, capacity, SEGMENT_BYTES);
+    }
+
+    /** A journal whose segments roll at {@code segmentBytes} (small in tests, to see rolled segments go). */
+    PredictionJournal(Path dir, Predictions store, int capacity, long segmentBytes) throws IOException {
+        this.segmentBytes = segmentBytes;
         this.dir = dir;
         this.store = store;
         this.capacity = Math.max(1, capacity);
@@ -313,7 +320,7 @@ public class PredictionJournal implements AutoCloseable {
                 inFlight.put(request.id(), Boolean.TRUE);
                 queue.add(new Pending(request, seg, false));
                 backlog.addAndGet(request.size());
-                if (size >= SEGMENT_BYTES) {
+                if (size >= segmentBytes) {
                     roll();
                 }
             } catch (IOException e) {
@@ -403,7 +410,9 @@ public class PredictionJournal implements AutoCloseable {
                 oldestWaitingMillis = next == null ? 0 : next.request().millis();
                 for (Pending p : batch) {
                     inFlight.remove(p.request().id());
-                    if (p.segment().outstanding.decrementAndGet() == 0) {
+                    // only a closed segment can go: the open one reaches 0 after nearly every batch, and taking the
+                    // append lock for it held up the requests (roll() closes under the lock and then checks itself)
+                    if (p.segment().outstanding.decrementAndGet() == 0 && p.segment().closed) {
                         synchronized (appendLock) {
                             deleteIfDone(p.segment());
                         }

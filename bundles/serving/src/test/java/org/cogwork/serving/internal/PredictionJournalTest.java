@@ -120,6 +120,22 @@ class PredictionJournalTest {
     }
 
     @Test
+    void rolledSegmentsGoOnceStoredWhileTheJournalRuns() throws Exception {
+        Predictions store = store();
+        PredictionJournal j = new PredictionJournal(tmp.resolve("journal"), store, 10_000, 4096);
+        journals.add(j);
+        List<LoggedRequest> requests = requests(T0, PredictionLogContractTest.creditRows(50), sizes(300, 1));
+        requests.forEach(j::append);
+        j.awaitStored(requests.get(requests.size() - 1).id(), 10_000);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (segments() > 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, segments(), "the rolled segments are deleted once stored; the open one stays");
+        assertEquals(300L, store.count("credit", 1));
+    }
+
+    @Test
     void whatTheStoreDidNotTakeBeforeAStopIsStoredAtTheNextStart() throws Exception {
         Predictions store = store();
         List<LoggedRequest> requests = new ArrayList<>(requests(T0, PredictionLogContractTest.creditRows(20), 1, 60, 39));
