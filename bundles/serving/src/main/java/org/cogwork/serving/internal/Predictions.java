@@ -188,14 +188,21 @@ public class Predictions implements PredictionLog {
      */
     private static Optional<LoggedRequest> locate(Handle h, String id) {
         String base = PredictionIds.base(id);
-        int row = PredictionIds.row(id);
         List<LoggedRequest> found = h.createQuery(SELECT + "WHERE id = ? OR id = ?").bind(0, id).bind(1, base == null ? id : base)
                 .map((rs, c) -> read(rs)).list();
-        Optional<LoggedRequest> exact = found.stream().filter(s -> s.id().equals(id)).findFirst();
+        return pick(found, id, LoggedRequest::id, LoggedRequest::size);
+    }
+
+    /** Of the stored requests found for prediction {@code id} (by it and by its base id), the one that holds it. */
+    private static <T> Optional<T> pick(List<T> found, String id, java.util.function.Function<T, String> idOf,
+                                        java.util.function.ToIntFunction<T> sizeOf) {
+        Optional<T> exact = found.stream().filter(s -> idOf.apply(s).equals(id)).findFirst();
         if (exact.isPresent()) {
             return exact;
         }
-        return found.stream().filter(s -> s.id().equals(base) && row > 0 && row < s.size()).findFirst();
+        String base = PredictionIds.base(id);
+        int row = PredictionIds.row(id);
+        return found.stream().filter(s -> idOf.apply(s).equals(base) && row > 0 && row < sizeOf.applyAsInt(s)).findFirst();
     }
 
     @Override
@@ -231,11 +238,19 @@ public class Predictions implements PredictionLog {
 
     /** The model version that made a logged prediction (in {@code h}'s transaction); empty when none has that id. */
     static Optional<Source> source(Handle h, String predictionId) {
-        return locate(h, predictionId).map(s -> new Source(s.model(), s.version()));
+        // the request's id, model, version and size only: its JSON (up to 65,536 rows) is not needed to know them
+        String base = PredictionIds.base(predictionId);
+        List<Stored> found = h.createQuery("SELECT id, model_name, ver, row_count FROM predictions WHERE id = ? OR id = ?")
+                .bind(0, predictionId).bind(1, base == null ? predictionId : base)
+                .map((rs, c) -> new Stored(rs.getString(1), new Source(rs.getString(2), rs.getInt(3)), rs.getInt(4))).list();
+        return pick(found, predictionId, Stored::id, Stored::size).map(Stored::source);
     }
 
     /** The model version a logged prediction came from. */
     record Source(String model, int version) {
+    }
+
+    private record Stored(String id, Source source, int size) {
     }
 
     private static LoggedRequest read(ResultSet rs) throws SQLException {

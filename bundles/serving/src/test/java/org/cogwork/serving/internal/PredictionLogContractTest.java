@@ -262,6 +262,21 @@ abstract class PredictionLogContractTest {
     }
 
     @Test
+    void feedbackOnARowOfAStoredRequestKnowsItsModelVersion() throws IOException {
+        String model = "rows-fb-" + u;
+        List<LoggedRequest> requests = PredictionJournalTest.requests(T0, creditRows(3), 3);
+        LoggedRequest three = new LoggedRequest(requests.get(0).id(), T0, model, 4, 3, requests.get(0).input(), requests.get(0).output(),
+                10, false, null);
+        predictions.store(List.of(three));
+        Feedback onRow2 = feedback.submit(three.id(2), -1.0, "bad", null, "dana");
+        assertEquals(List.of(onRow2), feedback.forPrediction(three.id(2)));
+        assertEquals(List.of(onRow2), feedback.forModel(model, 10), "listed under the model that made the prediction");
+        assertTrue(feedback.forPrediction(three.id(1)).isEmpty());
+        assertThrows(NotFoundException.class, () -> feedback.submit(PredictionIds.of(UUID.fromString(three.id()), 3), 1.0, null, null, "dana"),
+                "row 3 of a request of three rows");
+    }
+
+    @Test
     void feedbackRoundTripAndOrdering() throws IOException {
         String model = "fb-" + u;
         List<Map<String, Object>> credit = creditRows(3);
