@@ -41,7 +41,7 @@ final class Batcher {
     private final Semaphore leaders = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong rowsIn = new AtomicLong();
 
     Batcher(ServingOptions options) {
         this.options = options;
@@ -56,7 +56,7 @@ final class Batcher {
     List<Prediction> predict(LoadedModel model, List<Row> rows) {
         Job job = new Job(model, rows, new CompletableFuture<>(), Thread.currentThread());
         requests.incrementAndGet();
-        this.rows.addAndGet(rows.size());
+        rowsIn.addAndGet(rows.size());
         queue.add(job);
         while (!job.result().isDone()) {
             if (leaders.tryAcquire()) {
@@ -134,8 +134,8 @@ final class Batcher {
     /** Requests and rows handed in, engine calls made and rows per call, for {@code /api/serving}. */
     Map<String, Object> view() {
         long c = calls.get();
-        return Map.of("requests", requests.get(), "rows", rows.get(), "engineCalls", c,
-                "rowsPerCall", c == 0 ? 0.0 : Math.round(10.0 * rows.get() / c) / 10.0);
+        long n = rowsIn.get();
+        return Map.of("requests", requests.get(), "rows", n, "engineCalls", c, "rowsPerCall", c == 0 ? 0.0 : Math.round(10.0 * n / c) / 10.0);
     }
 
     /** One engine call per model in the batch (normally one); a failing batch is retried request by request. */

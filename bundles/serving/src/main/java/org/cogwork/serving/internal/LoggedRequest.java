@@ -52,39 +52,41 @@ record LoggedRequest(String id, long millis, String model, int version, int size
             throw new IllegalArgumentException("one output per input: " + inputs.size() + " inputs, " + outputs.size() + " outputs");
         }
         String sent = inputs instanceof SentRows rows ? rows.json() : null;
-        StringWriter in = new StringWriter(sent != null ? 0 : 64 * inputs.size());
-        StringWriter out = new StringWriter(48 * inputs.size());
-        try (JsonGenerator gi = Json.MAPPER.createGenerator(in); JsonGenerator go = Json.MAPPER.createGenerator(out)) {
-            boolean many = inputs.size() != 1;
-            if (many) {
-                if (sent == null) {
-                    gi.writeStartArray();
-                }
-                go.writeStartArray();
+        String input = sent != null ? sent : json(64, inputs, LoggedRequest::writeMap);
+        String output = json(48, outputs, (g, p) -> {
+            g.writeStartObject();
+            g.writeFieldName("value");
+            write(g, p.value());
+            g.writeFieldName("scores");
+            writeMap(g, p.scores());
+            g.writeEndObject();
+        });
+        return new LoggedRequest(id, millis, model, version, inputs.size(), input, output, latencyMicros, shadow, callerKey);
+    }
+
+    /** Writes one item of a logged request. */
+    private interface ItemWriter<T> {
+        void write(JsonGenerator g, T item) throws IOException;
+    }
+
+    /** One item as its JSON, several as an array of them. */
+    private static <T> String json(int bytesEach, List<T> items, ItemWriter<T> writer) {
+        int n = items.size();
+        StringWriter text = new StringWriter(bytesEach * n);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(text)) {
+            if (n != 1) {
+                g.writeStartArray();
             }
-            for (int i = 0; i < inputs.size(); i++) {
-                if (sent == null) {
-                    writeMap(gi, inputs.get(i));
-                }
-                Prediction p = outputs.get(i);
-                go.writeStartObject();
-                go.writeFieldName("value");
-                write(go, p.value());
-                go.writeFieldName("scores");
-                writeMap(go, p.scores());
-                go.writeEndObject();
+            for (T item : items) {
+                writer.write(g, item);
             }
-            if (many) {
-                if (sent == null) {
-                    gi.writeEndArray();
-                }
-                go.writeEndArray();
+            if (n != 1) {
+                g.writeEndArray();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("a prediction cannot be written as JSON", e);
         }
-        return new LoggedRequest(id, millis, model, version, inputs.size(), sent != null ? sent : in.toString(), out.toString(),
-                latencyMicros, shadow, callerKey);
+        return text.toString();
     }
 
     static LoggedRequest of(PredictionRecord r) {

@@ -166,14 +166,14 @@ final class FlatLinear {
      *         words {@link TribuoModel} gives Tribuo's refusal)
      */
     double[] scores(Row row) {
-        int[] columns = columns(row.schema());
+        int[] where = columns(row.schema());
         int n = ids.length;
         int[] at = new int[n + 1];
         double[] x = new double[n + 1];
         int m = 0;
         for (int c = 0; c < n; c++) {
             Field f = fields[c];
-            int i = columns[c];
+            int i = where[c];
             if (i < 0) {
                 throw new IllegalArgumentException("missing feature '" + f.name() + "'");
             }
