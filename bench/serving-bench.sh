@@ -49,7 +49,7 @@ if command -v wrk >/dev/null; then
   trap 'kill $pid $floor_pid 2>/dev/null; wait $pid $floor_pid 2>/dev/null || true; rm -rf "$(dirname "$home")"' EXIT
   until curl -s -o /dev/null "http://127.0.0.1:$floor_port/"; do sleep 0.1; done
   row='{"Seniority": 9, "Home": "rent", "Time": 60, "Age": 30, "Marital": "married", "Records": "no", "Job": "freelance", "Expenses": 73, "Income": 129, "Assets": 0, "Debt": 0, "Amount": 800, "Price": 846}'
-  rows=$(python3 -c "import sys; r=sys.argv[1]; print(','.join([r]*100))" "$row")
+  rows() { python3 -c "import sys; print(','.join([sys.argv[1]] * int(sys.argv[2])))" "$row" "$1"; } # the row, $1 times
   # prints "req/s p50_ms p99_ms non2xx" for one wrk run
   measure() { # url connections body-file
     printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.body = [[%s]]\n' "$token" "$(cat "$3")" > "$home/post.lua"
@@ -88,7 +88,7 @@ PY
   IFS=';' read -r -a specs <<<"${SCENARIOS:-1 1 off;16 1 off;1 100 off;16 1 on}"
   for spec in "${specs[@]}"; do
     set -- $spec; conns=$1; n=$2; batch=$3
-    { [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}"; } > "$home/body.json"
+    echo "{\"rows\": [$(rows "$n")]}" > "$home/body.json"
     [ "$batch" = on ] && options "${MAX_BATCH:-32}" "${MAX_DELAY_MICROS:-0}"
     read -r c_rps c_p50 c_p99 c_bad <<<"$(measure "http://127.0.0.1:$port/api/models/credit-risk/predict" "$conns" "$home/body.json")"
     drain_ms=$(drained)
@@ -129,13 +129,13 @@ rps = re.search(r"Requests per second:\s+([\d.]+)", t)
 failed = re.search(r"Failed requests:\s+(\d+)", t)
 non2xx = re.search(r"Non-2xx responses:\s+(\d+)", t)
 # ab counts a reply whose length differs from the first one's as failed (predictions differ in length): not an error
-length = re.search(r"Length:\s*(\d+)", t)
+length = re.search(r"Receive:\s*\d+,\s*Length:\s*(\d+)", t)  # not "Document Length", printed before it
 print(p[50], p[99], p[100], rps.group(1) if rps else 0,
       (int(failed.group(1)) if failed else 0) - (int(length.group(1)) if length else 0) + (int(non2xx.group(1)) if non2xx else 0))
 PY
     }
     for n in 1 100; do
-      { [ "$n" = 1 ] && echo "{\"rows\": [$row]}" || echo "{\"rows\": [$rows]}"; } > "$home/body.json"
+      echo "{\"rows\": [$(rows "$n")]}" > "$home/body.json"
       read -r a_p50 a_p99 a_max a_rps a_bad <<<"$(ab_percentiles "http://127.0.0.1:$port/api/models/credit-risk/predict")"
       read -r b_p50 b_p99 b_max b_rps b_bad <<<"$(ab_percentiles "http://127.0.0.1:$floor_port/")"
       printf '%-34s %8.0f %6.3f %7.2f ms %8.0f %6.3f %7.2f ms   %5.1f%%  %5.1fx  (slowest %s ms Cogwork, %s ms floor; %s failed/non-2xx)\n' \

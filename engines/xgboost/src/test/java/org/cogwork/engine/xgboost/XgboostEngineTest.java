@@ -324,7 +324,7 @@ class XgboostEngineTest {
     }
 
     @Test
-    void boostingOnFewRowsTrainsOnOneThreadUnlessToldOtherwise() throws Exception {
+    void fewRowsTrainOnOneThreadUnlessToldOtherwise() throws Exception {
         Dataset iris = read("sklearn_iris.csv");
         int processors = Runtime.getRuntime().availableProcessors();
         try (Model chosen = engine.train(new TrainingRequest(Task.CLASSIFICATION, "gbtree", Map.of("rounds", 5), iris, "species", 1),
@@ -335,11 +335,13 @@ class XgboostEngineTest {
                      TrainingContext.none())) {
             assertEquals(1L, parameters(chosen).get("nthread"), "150 rows: one thread, recorded in the provenance");
             assertEquals(3L, ((Number) parameters(told).get("nthread")).longValue());
-            assertEquals((long) processors, parameters(forest).get("nthread"), "a forest grows its trees in parallel");
+            assertEquals(1L, parameters(forest).get("nthread"), "a forest, too, grows its trees one after another");
         }
-        Algorithm.Settings boosting = Algorithm.Settings.resolve(engine.info(), Algorithm.CLASSIFICATION, Map.of());
-        assertEquals(1, boosting.threads(Algorithm.Settings.FEW_ROWS - 1));
-        assertEquals(processors, boosting.threads(Algorithm.Settings.FEW_ROWS));
+        for (Algorithm algorithm : List.of(Algorithm.CLASSIFICATION, Algorithm.FOREST_REGRESSION)) {
+            Algorithm.Settings settings = Algorithm.Settings.resolve(engine.info(), algorithm, Map.of());
+            assertEquals(1, settings.threads(Algorithm.Settings.FEW_ROWS - 1), algorithm.name);
+            assertEquals(processors, settings.threads(Algorithm.Settings.FEW_ROWS), algorithm.name);
+        }
     }
 
     @SuppressWarnings("unchecked")
