@@ -3,7 +3,8 @@
 # same 80/20 split of credit_data.csv, concrete.csv, imdb_reviews_2k.csv and imdb_reviews_10k.csv; prints one table
 # (issue 20's aims: accuracy within 1 point / RMSE within 5 % of scikit-learn's best family on each set; time from
 # submission to a registered model at most 2x scikit-learn's fit of the same family).
-# Usage: bench/quality-bench.sh   (SETS="credit concrete" and FAMILIES="logistic,boosting" choose what runs;
+# Usage: bench/quality-bench.sh   (SETS="credit concrete" and FAMILIES="logistic,boosting" choose what runs; REPEAT=3
+# timed jobs per spec after a first one, the median counts;
 # SKLEARN_THREADS=1 by default: scikit-learn's OpenMP and BLAS threads, Cogwork's engines use what they use)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -345,6 +345,9 @@ class FuzzTest {
         if (!a.body().isEmpty() && !download) {
             if (!type.startsWith("application/json")) {
                 fail(what, "not JSON (" + type.replaceAll(";.*", "") + ")", a);
+            } else if (!a.headers().containsKey("content-length")) {
+                // every JSON reply, answer or error, goes out whole with its length (Json.write): not chunked
+                fail(what, "JSON without Content-Length", a);
             } else {
                 try {
                     Cogwork.JSON.readTree(a.body());

@@ -189,9 +189,7 @@ public class CrossSiteFilter implements Filter {
 
     private static void answer(HttpServletResponse resp, int status, ErrorBody body) throws IOException {
         resp.setStatus(status);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("UTF-8");
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(resp.getOutputStream(), body);
+        Json.write(resp, body);
     }
 
     private static String shorten(String s) {

@@ -48,9 +48,7 @@ public class ErrorPageServlet extends HttpServlet {
 
     static void write(HttpServletResponse resp, int status, ErrorBody body) throws IOException {
         resp.setStatus(status);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("UTF-8");
-        Json.MAPPER.writeValue(resp.getOutputStream(), body);
+        Json.write(resp, body);
     }
 
     static String reason(int status) {

@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,6 +114,20 @@ public final class Json {
             }
         });
         return m;
+    }
+
+    /**
+     * The one way to write a JSON reply: {@code body} as UTF-8 JSON, whole, with its {@code Content-Length}. Streamed, a
+     * reply larger than Jetty's buffer (a 100-row prediction, a long list) went out chunked, and to an HTTP/1.0 client
+     * without a length, so the connection closed after every such reply. The status and other headers are the
+     * caller's, set before.
+     */
+    public static void write(HttpServletResponse resp, Object body) throws IOException {
+        byte[] bytes = MAPPER.writeValueAsBytes(body);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
     }
 
     /**

@@ -35,9 +35,7 @@ public abstract class JsonServlet extends HttpServlet {
         resp.setStatus(reply.status());
         closeIfBodyUnread(req, resp);
         if (reply.body() != null) {
-            resp.setContentType("application/json");
-            resp.setCharacterEncoding("UTF-8");
-            Json.MAPPER.writeValue(resp.getOutputStream(), reply.body());
+            Json.write(resp, reply.body());
         }
     }
 

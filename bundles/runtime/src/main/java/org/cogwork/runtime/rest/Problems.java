@@ -54,8 +54,6 @@ public final class Problems {
             resp.setHeader("WWW-Authenticate", CHALLENGE);
         }
         JsonServlet.closeIfBodyUnread(req, resp);
-        resp.setContentType("application/json");
-        resp.setCharacterEncoding("UTF-8");
-        Json.MAPPER.writeValue(resp.getOutputStream(), (shape == null ? ErrorShape.DEFAULT : shape).body(e));
+        Json.write(resp, (shape == null ? ErrorShape.DEFAULT : shape).body(e));
     }
 }

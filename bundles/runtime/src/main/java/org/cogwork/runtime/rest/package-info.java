@@ -10,7 +10,7 @@
  * @since 0.1
  */
 @Export
-@Version("0.4.0")
+@Version("0.5.0")
 package org.cogwork.runtime.rest;
 
 import org.osgi.annotation.bundle.Export;

@@ -232,13 +232,7 @@ public class RestDispatcher extends HttpServlet {
         resp.setStatus(status);
         JsonServlet.closeIfBodyUnread(req, resp);
         if (body != null) {
-            resp.setContentType("application/json");
-            resp.setCharacterEncoding("UTF-8");
-            // written whole with its length: streamed, a reply larger than Jetty's buffer (a 100-row prediction) went
-            // out chunked, and to an HTTP/1.0 client without a length, which closes the connection after every reply
-            byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
-            resp.setContentLength(bytes.length);
-            resp.getOutputStream().write(bytes);
+            Json.write(resp, body);
         }
         return status;
     }
