@@ -222,6 +222,9 @@ abstract class RegistryContractTest {
         tracker.logBatch(r.id(), ms, Map.of("a", "1"), Map.of("t", "x"));
         assertEquals(1000, tracker.metricHistory(r.id(), "acc").size());
         assertEquals(0.999, tracker.run(r.id()).orElseThrow().metrics().get("acc").value());
+        // params logged before with the same values are fine beside new ones
+        tracker.logBatch(r.id(), null, Map.of("a", "1", "fixed", "1", "c", "3"), null);
+        assertEquals(Map.of("a", "1", "fixed", "1", "c", "3"), tracker.run(r.id()).orElseThrow().params());
         // one invalid metric key: nothing of the batch is stored
         List<MetricPoint> bad = new ArrayList<>(List.of(m("ok", 1, 0), m("ok", 2, 1), m("bad key!", 3, 0)));
         assertThrows(InvalidFieldException.class, () -> tracker.logBatch(r.id(), bad, Map.of("b", "2"), Map.of("u", "y")));

@@ -44,6 +44,8 @@ final class Job {
     boolean finishing;
     /** The tracked run recording this job, or {@code null} when no tracker is installed. */
     volatile String runId;
+    /** The experiment of {@link #runId}, as the run was created (the job result names it). */
+    volatile String experimentId;
     /** The run this job reproduces, or {@code null}. */
     final String reproduces;
     /** Who submitted it: the authenticated principal's name, or {@code null} for the platform's own jobs. */

@@ -32,7 +32,7 @@ final class Tracking {
     private Tracking() {
     }
 
-    static String start(ExperimentTracker tracker, Job job) {
+    static Run start(ExperimentTracker tracker, Job job) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(JOB_TAG, job.id);
         tags.put(SPEC_TAG, job.spec.json().toString());
@@ -42,8 +42,7 @@ final class Tracking {
             tags.put(USER_TAG, job.user);
         }
         String name = job.spec.name() != null ? job.spec.name() : "training-" + job.id.substring(0, 8);
-        Run run = tracker.createRun(tracker.experimentId(job.spec.experiment()), name, null, tags);
-        return run.id();
+        return tracker.createRun(tracker.experimentId(job.spec.experiment()), name, null, tags);
     }
 
     /** Logs the outcome and registers the model; returns what the job result shows about it. */
@@ -94,7 +93,7 @@ final class Tracking {
             uri = tracker.logArtifact(runId, "model/model.zip", in);
         }
         tracker.endRun(runId, RunStatus.FINISHED);
-        Run run = tracker.run(runId).orElseThrow();
+        String experimentId = job.experimentId != null ? job.experimentId : tracker.run(runId).orElseThrow().experimentId();
         if (registry != null && job.spec.register() != null) {
             ModelVersion v = registry.createVersion(job.spec.register().model(), runId, uri,
                     "trained by job " + job.id, provenance == null ? Map.of() : provenance, Map.of(JOB_TAG, job.id), actor(job));
@@ -102,9 +101,9 @@ final class Tracking {
             if (alias != null) {
                 registry.setAlias(v.modelName(), alias, v.version(), actor(job));
             }
-            return new TrainingResult.Tracking(runId, run.experimentId(), uri, v.modelName(), v.version(), alias);
+            return new TrainingResult.Tracking(runId, experimentId, uri, v.modelName(), v.version(), alias);
         }
-        return new TrainingResult.Tracking(runId, run.experimentId(), uri, null, null, null);
+        return new TrainingResult.Tracking(runId, experimentId, uri, null, null, null);
     }
 
     static void failed(ExperimentTracker tracker, String runId, JobStatus status, String error) {

@@ -41,6 +41,7 @@ import org.cogwork.api.query.Query;
 import org.cogwork.api.registry.ModelRegistry;
 import org.cogwork.api.service.NamedServices;
 import org.cogwork.api.tracking.ExperimentTracker;
+import org.cogwork.api.tracking.Run;
 import org.cogwork.api.training.JobStatus;
 import org.cogwork.api.training.TrainingJob;
 import org.cogwork.api.training.TrainingResult;
@@ -378,7 +379,7 @@ public class TrainingManager implements TrainingService {
         if (t == null) {
             throw new ApiException(503, "no experiment tracker is installed: runs cannot be reproduced", null, null);
         }
-        org.cogwork.api.tracking.Run run = t.run(runId).orElseThrow(() -> new NotFoundException("no run '" + runId + "'"));
+        Run run = t.run(runId).orElseThrow(() -> new NotFoundException("no run '" + runId + "'"));
         String spec = run.tags().get(Tracking.SPEC_TAG);
         if (spec == null) {
             throw new InvalidFieldException("runId", "run '" + runId + "' was not produced by a training job: it has no " + Tracking.SPEC_TAG + " tag");
@@ -451,7 +452,9 @@ public class TrainingManager implements TrainingService {
         ExperimentTracker t = tracker;
         if (t != null) {
             try {
-                job.runId = Tracking.start(t, job);
+                Run run = Tracking.start(t, job);
+                job.experimentId = run.experimentId();
+                job.runId = run.id();
             } catch (RuntimeException e) {
                 LOG.warn("Training job {} is not tracked: {}", job.id, e.toString());
             }
@@ -640,7 +643,7 @@ public class TrainingManager implements TrainingService {
 
     /** Compares a reproduction's metrics and data hash with the original run's. */
     private static TrainingResult.Reproduction reproduction(ExperimentTracker t, String originalRunId, TrainingResult result) {
-        org.cogwork.api.tracking.Run original = t.run(originalRunId).orElseThrow();
+        Run original = t.run(originalRunId).orElseThrow();
         Map<String, Double> now = result.metrics() == null ? Map.of() : result.metrics();
         Map<String, Double> before = new java.util.TreeMap<>();
         original.metrics().forEach((k, p) -> {

@@ -148,7 +148,7 @@ class TrainingManagerTest {
                     });
             Job job = new Job(java.util.UUID.randomUUID().toString(), Spec.of(TrainingManager.bind(org.cogwork.runtime.rest.Json.MAPPER.readTree(CREDIT.formatted(""))), 60),
                     Harness.USER, null);
-            assertEquals("r1", Tracking.start(tracker, job));
+            assertEquals("r1", Tracking.start(tracker, job).id());
             assertEquals(Harness.USER, tags.get("mlflow.user"));
             h.await(id, Duration.ofSeconds(60));
         }
