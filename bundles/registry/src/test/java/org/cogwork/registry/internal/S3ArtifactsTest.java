@@ -106,4 +106,80 @@ class S3ArtifactsTest {
             assertFalse(storage.toString().contains(SECRET));
         }
     }
+
+    /**
+     * The SDK retries an upload whose connection broke by sending the body again; a stream can be read only once
+     * (the SDK marks its first 128 KB), so a larger artifact failed its retry with "Content input stream does not
+     * support mark/reset" (seen in CI: a training that could not record its model). A forwarder in front of S3Proxy
+     * cuts the first connection after 200 KB of the request.
+     */
+    @Test
+    void anUploadCutOffOnceIsSentAgainWhole() throws Exception {
+        try (java.net.ServerSocket front = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                while (!front.isClosed()) {
+                    try {
+                        java.net.Socket client = front.accept();
+                        boolean cut = connections.incrementAndGet() == 1;
+                        java.net.Socket server = new java.net.Socket("127.0.0.1", proxy.getPort());
+                        pump(client, server, cut ? 200_000 : Long.MAX_VALUE);
+                        pump(server, client, Long.MAX_VALUE);
+                    } catch (IOException e) {
+                        return; // closed
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            S3ArtifactStorage cutOnce = new S3ArtifactStorage(Converters.standardConverter().convert(Map.of("name", "lake",
+                    "bucket", "artifacts", "prefix", "cogwork", "endpoint", "http://127.0.0.1:" + front.getLocalPort(),
+                    "path.style", true, "access.key", ACCESS, "secret.key", SECRET, "timeout.seconds", 10)).to(S3ArtifactStorageConfig.class));
+            try {
+                byte[] bytes = new byte[1_000_000];
+                new Random(11).nextBytes(bytes);
+                Path file = data.resolve("model.zip");
+                java.nio.file.Files.write(file, bytes);
+                try (InputStream in = java.nio.file.Files.newInputStream(file)) { // as the registry hands it: no mark/reset
+                    cutOnce.put("retried/model.zip", in, bytes.length);
+                }
+                assertTrue(connections.get() >= 2, "the first connection was cut, the upload went again: " + connections);
+                try (InputStream in = storage.open("retried/model.zip")) {
+                    assertArrayEquals(bytes, in.readAllBytes());
+                }
+            } finally {
+                cutOnce.close();
+            }
+        }
+    }
+
+    /** Copies from one socket to the other on a thread of its own; after {@code limit} bytes both are reset. */
+    private static void pump(java.net.Socket from, java.net.Socket to, long limit) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[16_384];
+            long moved = 0;
+            try (InputStream in = from.getInputStream()) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    if (moved + n > limit) {
+                        from.setSoLinger(true, 0);
+                        to.setSoLinger(true, 0);
+                        from.close();
+                        to.close();
+                        return;
+                    }
+                    to.getOutputStream().write(buf, 0, n);
+                    moved += n;
+                }
+                to.shutdownOutput();
+            } catch (IOException e) {
+                try {
+                    to.close();
+                } catch (IOException ignored) {
+                    // closing either way
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
 }

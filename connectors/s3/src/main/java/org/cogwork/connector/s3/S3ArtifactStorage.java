@@ -194,8 +194,9 @@ public class S3ArtifactStorage implements ArtifactStorage {
 
     @Override
     public void put(String key, InputStream content, long length) throws IOException {
-        call(key, "write", () -> s3.putObject(p -> p.bucket(bucket).key(prefix + key).contentLength(length),
-                RequestBody.fromInputStream(content, length)));
+        try (Upload upload = Upload.of(content, length)) { // a body the SDK can send again when it retries
+            call(key, "write", () -> s3.putObject(p -> p.bucket(bucket).key(prefix + key).contentLength(length), upload.body));
+        }
     }
 
     @Override

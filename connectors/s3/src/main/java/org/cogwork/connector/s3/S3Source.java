@@ -422,7 +422,12 @@ public class S3Source implements DataSink {
         if (length < 0) {
             throw new IllegalArgumentException("length must be >= 0, was " + length);
         }
-        String etag = put(prefix + dataset, contentType(dataset), RequestBody.fromInputStream(data, length), length, Map.of(), false);
+        String etag;
+        try (Upload upload = Upload.of(data, length)) { // a body the SDK can send again when it retries
+            etag = put(prefix + dataset, contentType(dataset), upload.body, length, Map.of(), false);
+        } catch (IOException e) {
+            throw new DataSourceException("cannot write s3://" + bucket + "/" + prefix + dataset + ": " + e.getMessage(), e);
+        }
         schemas.remove(dataset);
         LOG.info("Source {}: wrote {} ({} bytes)", id, dataset, length);
         return etag;

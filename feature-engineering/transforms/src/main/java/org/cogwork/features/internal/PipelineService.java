@@ -124,8 +124,12 @@ public class PipelineService implements FeaturePipelineService {
                 throw new IllegalArgumentException("pipeline[" + i + "] (" + step.transform() + ") removed the target '"
                         + target + "'; exclude it from the step's columns");
             }
-            current = Dataset.of(f.outputSchema(), f.applyToTraining(current).toList());
             fitted.add(f);
+            if (i < steps.size() - 1) {
+                // what the next step fits on; the last step's output is the caller's to make (applyToTraining), not
+                // made here as well only to be dropped (a whole TF-IDF pass over the training texts)
+                current = Dataset.of(f.outputSchema(), f.applyToTraining(current).toList());
+            }
         }
         return new Pipeline(training.schema(), target, steps, fitted);
     }
