@@ -3,8 +3,8 @@ which starts Cogwork and passes its address; this script makes one 80/20 split p
 train_test_split, seed 42, stratified for classification), writes the two parts as CSV files into a folder Cogwork
 reads as a file source, fits scikit-learn's families on the train part and scores them on the test part, then
 submits Cogwork's spec for each family (train file, test file as the fixed test set, registered as a model) and
-reads the test metrics Cogwork computed. Times: scikit-learn's fit (preprocessing included), the median of REPEAT fits after a first one;
-Cogwork's from the submission until the job has SUCCEEDED with its model registered, as a user waits: the first job of
+reads the test metrics Cogwork computed. Times: scikit-learn's fit (preprocessing included), the median of REPEAT
+fits after a first one; Cogwork's from the submission until the job has SUCCEEDED with its model registered, as a user waits: the first job of
 each spec (which also loads and compiles its code in a runtime just started) and the median of the next REPEAT jobs
 (default 3) of the same spec, on which the aim is judged: a running Cogwork has loaded and compiled its code long before.
 
@@ -33,6 +33,11 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 PORT, AUTH, DATA_DIR, SHARED = sys.argv[1:5]
 SEED = 42
+REPEAT = int(os.environ.get("REPEAT", "3"))  # timed fits and jobs after a first one; their median counts
+
+
+def median(xs):
+    return sorted(xs)[len(xs) // 2]
 
 # Each data set: file, target, task, text column (if any).
 SETS = {
@@ -159,12 +164,12 @@ def main():
                 continue
             if family not in fitted:  # scikit-learn fits each family once; Cogwork may run several algorithms of it
                 fits = []
-                for _ in range(1 + int(os.environ.get("REPEAT", "3"))):  # as Cogwork's (below): the median after the first
+                for _ in range(1 + REPEAT):  # as Cogwork's (below): the median after the first
                     model = make(xtr)
                     t0 = time.time()
                     model.fit(xtr, ytr)
                     fits.append(time.time() - t0)
-                fit = sorted(fits[1:])[len(fits[1:]) // 2]
+                fit = median(fits[1:])
                 pred = model.predict(xte)
                 fitted[family] = (accuracy_score(yte, pred) if task == "classification"
                                   else float(np.sqrt(mean_squared_error(yte, pred))), fit)
@@ -178,13 +183,13 @@ def main():
             name = "%s-%s" % (family, spec["algorithm"])
             _, first, error = cogwork(set_name, name, spec, target)
             times = []
-            for _ in range(0 if error else int(os.environ.get("REPEAT", "3"))):
+            for _ in range(0 if error else REPEAT):
                 metrics, seconds, error = cogwork(set_name, name, spec, target)
                 if error:
                     metrics = None
                     break
                 times.append(seconds)
-            seconds = sorted(times)[len(times) // 2] if times and not error else None
+            seconds = median(times) if times and not error else None
             cw = None if metrics is None else metrics["accuracy" if task == "classification" else "rmse"]
             rows.append((set_name, label, task, sk, fit, cw, seconds, error, first))
             print("  done: %s %s" % (set_name, family), file=sys.stderr, flush=True)

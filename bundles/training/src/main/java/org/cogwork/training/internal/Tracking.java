@@ -93,7 +93,6 @@ final class Tracking {
             uri = tracker.logArtifact(runId, "model/model.zip", in);
         }
         tracker.endRun(runId, RunStatus.FINISHED);
-        String experimentId = job.experimentId != null ? job.experimentId : tracker.run(runId).orElseThrow().experimentId();
         if (registry != null && job.spec.register() != null) {
             ModelVersion v = registry.createVersion(job.spec.register().model(), runId, uri,
                     "trained by job " + job.id, provenance == null ? Map.of() : provenance, Map.of(JOB_TAG, job.id), actor(job));
@@ -101,9 +100,9 @@ final class Tracking {
             if (alias != null) {
                 registry.setAlias(v.modelName(), alias, v.version(), actor(job));
             }
-            return new TrainingResult.Tracking(runId, experimentId, uri, v.modelName(), v.version(), alias);
+            return new TrainingResult.Tracking(runId, job.experimentId, uri, v.modelName(), v.version(), alias);
         }
-        return new TrainingResult.Tracking(runId, experimentId, uri, null, null, null);
+        return new TrainingResult.Tracking(runId, job.experimentId, uri, null, null, null);
     }
 
     static void failed(ExperimentTracker tracker, String runId, JobStatus status, String error) {

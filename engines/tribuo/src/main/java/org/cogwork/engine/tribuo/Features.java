@@ -23,6 +23,7 @@ final class Features {
      * {@code ArrayExample} keeps them, and its sort has little left to do (it was two fifths of encoding a row).
      */
     private final List<Field> byName;
+    private final Positions positions;
 
     /** @throws IllegalArgumentException naming a column of a type the engine cannot use */
     Features(Schema inputSchema) {
@@ -37,6 +38,7 @@ final class Features {
         }
         this.inputSchema = inputSchema;
         this.byName = inputSchema.fields().stream().sorted(java.util.Comparator.comparing(Field::name)).toList();
+        this.positions = new Positions(byName);
     }
 
     Schema schema() {
@@ -54,12 +56,13 @@ final class Features {
      * @throws IllegalArgumentException naming the column when the row lacks it or holds a value of the wrong type
      */
     <T extends Output<T>> ArrayExample<T> encode(Row row, T output) {
-        Schema rs = row.schema();
         String[] names = new String[16];
         double[] values = new double[16];
         int n = 0;
-        for (Field f : byName) {
-            int i = rs.indexOf(f.name());
+        int[] where = positions.in(row.schema());
+        for (int j = 0; j < where.length; j++) {
+            Field f = byName.get(j);
+            int i = where[j];
             if (i < 0) {
                 throw new IllegalArgumentException("missing feature '" + f.name() + "'");
             }

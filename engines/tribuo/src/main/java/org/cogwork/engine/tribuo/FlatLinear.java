@@ -39,6 +39,7 @@ final class FlatLinear {
     private final Map<String, double[]>[] categories;
     /** The input columns, in the model's input order. */
     private final Field[] fields;
+    private final Positions positions;
     private final double[][] weights;
     private final int bias;
     /** Output names by output id (labels for a classifier). */
@@ -55,6 +56,7 @@ final class FlatLinear {
         transforms = new List[n];
         categories = new Map[n];
         this.fields = fields.toArray(Field[]::new);
+        this.positions = new Positions(fields);
         for (int c = 0; c < n; c++) {
             Field f = fields.get(c);
             ids[c] = featureIds.getID(f.name());
@@ -130,29 +132,6 @@ final class FlatLinear {
         }
     }
 
-    /** Where the model's fields stand in rows of one schema (-1: not there). */
-    private record Columns(Schema schema, int[] at) {
-    }
-
-    /**
-     * The last row schema seen and where each field stands in it: the pipeline's rows share their schema instance,
-     * so a name lookup per field and row (4 % of a one-row request's CPU, JFR) becomes one per schema.
-     */
-    private volatile Columns columns;
-
-    private int[] columns(Schema rs) {
-        Columns known = columns;
-        if (known != null && known.schema() == rs) {
-            return known.at();
-        }
-        int[] at = new int[fields.length];
-        for (int c = 0; c < fields.length; c++) {
-            at[c] = rs.indexOf(fields[c].name());
-        }
-        columns = new Columns(rs, at);
-        return at;
-    }
-
     /** Output names by output id (the labels of a classifier, in the order of {@link #scores}). */
     String[] outputs() {
         return outputs;
@@ -166,7 +145,7 @@ final class FlatLinear {
      *         words {@link TribuoModel} gives Tribuo's refusal)
      */
     double[] scores(Row row) {
-        int[] where = columns(row.schema());
+        int[] where = positions.in(row.schema());
         int n = ids.length;
         int[] at = new int[n + 1];
         double[] x = new double[n + 1];
