@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -111,10 +112,13 @@ public final class ModelPackage {
 
     /**
      * Writes a package of {@code model} and {@code pipeline} described by {@code manifest} to {@code out} (not
-     * closed). The caller makes it atomic (a temporary file moved into place, or one upload).
+     * closed). The caller makes it atomic (a temporary file moved into place, or one upload). Compressed at zlib's
+     * fastest level: a forest's 5.3 MB model took 227 ms at the default level (1.8 MB) against 62 ms (2.1 MB), a
+     * tenth of the job's time, paid on every training.
      */
     public static void write(OutputStream out, Manifest manifest, Model model, FittedPipeline pipeline) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
+        zip.setLevel(Deflater.BEST_SPEED);
         zip.putNextEntry(new ZipEntry(MANIFEST));
         zip.write(JSON.writeValueAsBytes(manifest));
         zip.closeEntry();

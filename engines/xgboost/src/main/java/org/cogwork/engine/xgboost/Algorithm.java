@@ -73,6 +73,7 @@ enum Algorithm {
                         + "job's seed)").greaterThan(0).atMost(1),
                 Hyperparameter.number("minChildWeight", 5.0, "minimum sum of instance weight (hessian) in a child").atLeast(0),
                 Hyperparameter.number("lambda", 1.0, "L2 regularisation of the leaf weights").atLeast(0),
+                maxBin(),
                 Hyperparameter.integer("earlyStoppingRounds", 0, "stop when the validation part's loss has not improved for this "
                         + "many rounds and keep the best round's trees (0: no early stopping, no validation part)")
                         .atLeast(0).atMost(MAX_ROUNDS),
@@ -102,7 +103,22 @@ enum Algorithm {
                                 + "classification, half of them for regression)"),
                 Hyperparameter.number("minChildWeight", 1.0, "minimum sum of instance weight (hessian) in a child").atLeast(0),
                 Hyperparameter.number("lambda", 0.0, "L2 regularisation of the leaf weights").atLeast(0),
+                maxBin(),
                 threads());
+    }
+
+    /**
+     * XGBoost's {@code max_bin}, 64 rather than XGBoost's 256 for boosting and forests alike. On five seeded 80/20
+     * splits each of credit_data.csv and concrete.csv (the quality bench's, XgboostEngineTest's and three more), 64
+     * bins were as accurate on average (forest: concrete RMSE 5.15 against 5.20 MPa, credit accuracy 0.794 against
+     * 0.791; boosting: 4.29 against 4.31, 0.807 against 0.803; single splits move either way by up to 1.7 points or
+     * 5 %) and trained in a third less time (concrete forest 1.0 s against 1.5 s, boosting 0.15 against 0.24 s): the
+     * split search walks every bin of each sampled feature at every node. Larger data with finely graded features
+     * may want more.
+     */
+    private static Hyperparameter maxBin() {
+        return Hyperparameter.integer("maxBin", 64, "the most bins a feature's values are put in before splits are "
+                + "searched (XGBoost's histogram method): fewer is faster, more finds finer splits").atLeast(2).atMost(65_536);
     }
 
     private static Hyperparameter threads() {
@@ -116,7 +132,7 @@ enum Algorithm {
      * XGBoost's parameters: a forest is one round of {@code parallelTrees} trees at a learning rate of 1.
      */
     record Settings(int rounds, int parallelTrees, int maxDepth, double eta, double subsample, double colsampleByTree,
-                    double colsampleByNode, double minChildWeight, double lambda, int earlyStoppingRounds,
+                    double colsampleByNode, double minChildWeight, double lambda, int maxBin, int earlyStoppingRounds,
                     double validationFraction, int nthread, Map<String, Object> resolved) {
         /** Below this many training rows, XGBoost trains on one thread unless told otherwise ({@link #threads}). */
         static final int FEW_ROWS = 10_000;
@@ -131,10 +147,10 @@ enum Algorithm {
             if (algorithm.isForest()) {
                 double byNode = p.containsKey("colsampleByNode") ? decimal(p, "colsampleByNode") : Double.NaN;
                 return new Settings(1, integer(p, "trees"), integer(p, "maxDepth"), 1.0, decimal(p, "subsample"), 1.0,
-                        byNode, decimal(p, "minChildWeight"), decimal(p, "lambda"), 0, 0.1, nthread, resolved);
+                        byNode, decimal(p, "minChildWeight"), decimal(p, "lambda"), integer(p, "maxBin"), 0, 0.1, nthread, resolved);
             }
             return new Settings(integer(p, "rounds"), 1, integer(p, "maxDepth"), decimal(p, "eta"), decimal(p, "subsample"),
-                    decimal(p, "colsampleByTree"), 1.0, decimal(p, "minChildWeight"), decimal(p, "lambda"),
+                    decimal(p, "colsampleByTree"), 1.0, decimal(p, "minChildWeight"), decimal(p, "lambda"), integer(p, "maxBin"),
                     integer(p, "earlyStoppingRounds"), decimal(p, "validationFraction"), nthread, resolved);
         }
 

@@ -74,6 +74,7 @@ final class Boosting {
         params.put("colsample_bynode", settings.colsampleByNode(request.task(), train.width()));
         params.put("min_child_weight", settings.minChildWeight());
         params.put("lambda", settings.lambda());
+        params.put("max_bin", settings.maxBin());
         params.put("nthread", settings.threads(train.n()));
         params.put("seed", request.seed());
         params.put("verbosity", 0);

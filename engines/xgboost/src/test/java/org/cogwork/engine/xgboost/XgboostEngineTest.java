@@ -306,6 +306,21 @@ class XgboostEngineTest {
         }
     }
 
+    /** {@code maxBin} reaches XGBoost: two bins leave one cut per feature, which a boosted model feels at once. */
+    @Test
+    void binsBoundTheSplitsXGBoostCanChoose() throws Exception {
+        Split s = split(read("concrete.csv"), 42);
+        try (Model coarse = engine.train(new TrainingRequest(Task.REGRESSION, "gbtree", Map.of("maxBin", 2), s.train,
+                "compressive_strength", 3), TrainingContext.none());
+             Model usual = engine.train(new TrainingRequest(Task.REGRESSION, "gbtree", Map.of(), s.train,
+                     "compressive_strength", 3), TrainingContext.none())) {
+            assertEquals(64L, parameters(usual).get("maxBin"), "the default, recorded in the provenance");
+            double coarseRmse = rmse(coarse, s.test, "compressive_strength");
+            double usualRmse = rmse(usual, s.test, "compressive_strength");
+            assertTrue(coarseRmse > usualRmse + 1, "2 bins: RMSE " + coarseRmse + ", 64 bins: " + usualRmse);
+        }
+    }
+
     @Test
     void hyperparametersAreCheckedByName() throws Exception {
         Dataset iris = read("sklearn_iris.csv");
@@ -316,6 +331,8 @@ class XgboostEngineTest {
                     Task.CLASSIFICATION, "gbtree", Map.of(one.getKey(), one.getValue()), iris, "species", 1), TrainingContext.none()));
             assertEquals("hyperparameters." + one.getKey(), e.field(), e.getMessage());
         }
+        assertEquals("hyperparameters.maxBin", assertThrows(InvalidFieldException.class, () -> engine.checkHyperparameters(
+                "random-forest", Task.REGRESSION, Map.of("maxBin", 1))).field());
         assertEquals("maxDepth must be an integer in [1, 32], was 0", assertThrows(InvalidFieldException.class,
                 () -> engine.checkHyperparameters("gbtree", Task.REGRESSION, Map.of("maxDepth", 0))).getMessage());
         IllegalArgumentException alias = assertThrows(IllegalArgumentException.class, () -> engine.checkHyperparameters(
