@@ -1,6 +1,5 @@
 package org.cogwork.engine.xgboost;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -137,7 +136,7 @@ final class Boosting {
             provenance.put("rounds", kept);
             provenance.put("inputWidth", train.width());
             provenance.put("featureImportanceType", "gain");
-            JsonNode learner = Trees.learner(booster); // read once: the trees to walk, and their gains
+            Trees.Learner learner = Trees.learner(booster); // read once: the trees to walk, and their gains
             provenance.put("featureImportance", importance(Trees.gain(learner, kept, train.width()), columns));
             provenance.put("trainingMillis", millis);
             ModelDescriptor descriptor = new ModelDescriptor(XgboostEngine.NAME, version, algorithm.name, request.task(),

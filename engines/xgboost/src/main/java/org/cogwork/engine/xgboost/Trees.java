@@ -1,8 +1,11 @@
 package org.cogwork.engine.xgboost;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.IOException;
+import java.util.List;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
@@ -18,8 +21,6 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * {@code null} for such a model and the booster predicts.
  */
 final class Trees {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     enum Link { IDENTITY, SIGMOID, SOFTMAX }
 
     private final int[][] left;
@@ -43,9 +44,55 @@ final class Trees {
         this.link = link;
     }
 
-    /** The booster's model as XGBoost writes it in JSON: its {@code learner} object, read once for the trees and their gains. */
-    static JsonNode learner(Booster booster) throws XGBoostError, IOException {
-        return JSON.readTree(booster.toByteArray("json")).path("learner");
+    /**
+     * What is read of XGBoost's JSON model, bound straight from the text: Jackson fills these arrays and skips the
+     * rest (base weights, hessians, parents...) without building a node per value, as a tree of {@code JsonNode}s
+     * did (for a forest of 200 deep trees that took as long as XGBoost took to write the JSON).
+     */
+    record Learner(Objective objective, GradientBooster gradientBooster, LearnerModelParam learnerModelParam) {
+        /** How many outputs a tree may add to: one per class for multi-class models, else one. */
+        int groups() {
+            return Math.max(1, learnerModelParam == null || learnerModelParam.numClass == null ? 0 : Integer.parseInt(learnerModelParam.numClass));
+        }
+
+        List<Tree> trees() {
+            return gradientBooster.model.trees;
+        }
+
+        /** The trees of the first {@code rounds} rounds (a round holds a tree per class and per parallel tree). */
+        int treeCount(int rounds) {
+            int[] indptr = gradientBooster.model.iterationIndptr;
+            return indptr != null && indptr.length > rounds ? indptr[rounds] : Math.min(trees().size(), rounds * groups());
+        }
+    }
+
+    record Objective(String name) {
+    }
+
+    record GradientBooster(String name, BoosterModel model) {
+    }
+
+    record BoosterModel(List<Tree> trees, int[] treeInfo, int[] iterationIndptr) {
+    }
+
+    /** XGBoost writes numbers as strings here ("0", "5E-1" or "[5E-1,2E-1]"). */
+    record LearnerModelParam(String numClass, String baseScore) {
+    }
+
+    /** One tree as parallel arrays by node id; a leaf's left child is -1 and its split condition is its value. */
+    record Tree(int[] leftChildren, int[] rightChildren, int[] splitIndices, float[] splitConditions, int[] defaultLeft,
+                int[] splitType, double[] lossChanges) {
+    }
+
+    private static final ObjectReader LEARNER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .readerFor(Learner.class)
+            .at("/learner");
+
+    /** The booster's model as XGBoost writes it in JSON: what {@link #of} and {@link #gain} read of it, read once. */
+    static Learner learner(Booster booster) throws XGBoostError, IOException {
+        return LEARNER.readValue(booster.toByteArray("json"));
     }
 
     /** The first {@code rounds} rounds of {@code booster}'s trees, or {@code null} when its model uses what this does not read. */
@@ -54,27 +101,24 @@ final class Trees {
     }
 
     /** The first {@code rounds} rounds of the trees of {@code learner} ({@link #learner}), or {@code null} as above. */
-    static Trees of(JsonNode learner, int rounds) {
-        String objective = learner.path("objective").path("name").asText();
-        Link link = switch (objective) {
+    static Trees of(Learner learner, int rounds) {
+        Link link = learner.objective() == null ? null : switch (learner.objective().name()) {
             case "reg:squarederror" -> Link.IDENTITY;
             case "binary:logistic" -> Link.SIGMOID;
             case "multi:softprob" -> Link.SOFTMAX;
             default -> null;
         };
-        JsonNode model = learner.path("gradient_booster").path("model");
-        if (link == null || !"gbtree".equals(learner.path("gradient_booster").path("name").asText())) {
+        if (link == null || learner.gradientBooster() == null || !"gbtree".equals(learner.gradientBooster().name())) {
             return null;
         }
-        int groups = Math.max(1, learner.path("learner_model_param").path("num_class").asInt(0));
-        float[] base = baseScores(learner.path("learner_model_param").path("base_score").asText(), groups);
+        int groups = learner.groups();
+        float[] base = baseScores(learner.learnerModelParam().baseScore(), groups);
         float[] margin = new float[groups];
         for (int k = 0; k < groups; k++) {
             // base_score is kept in the output's space: the margin of a probability is its logit
             margin[k] = link == Link.SIGMOID ? (float) -Math.log(1.0 / base[k] - 1.0) : base[k];
         }
-        JsonNode trees = model.path("trees");
-        int count = treeCount(model, rounds, groups);
+        int count = learner.treeCount(rounds);
         int[][] left = new int[count][];
         int[][] right = new int[count][];
         int[][] feature = new int[count][];
@@ -82,35 +126,25 @@ final class Trees {
         boolean[][] defaultLeft = new boolean[count][];
         int[] group = new int[count];
         for (int t = 0; t < count; t++) {
-            JsonNode tree = trees.get(t);
-            JsonNode types = tree.path("split_type");
-            for (JsonNode type : types) {
-                if (type.asInt() != 0) {
-                    return null; // a categorical split
+            Tree tree = learner.trees().get(t);
+            if (tree.splitType() != null) {
+                for (int type : tree.splitType()) {
+                    if (type != 0) {
+                        return null; // a categorical split
+                    }
                 }
             }
-            left[t] = ints(tree.path("left_children"));
-            right[t] = ints(tree.path("right_children"));
-            feature[t] = ints(tree.path("split_indices"));
-            JsonNode conditions = tree.path("split_conditions");
-            condition[t] = new float[conditions.size()];
-            for (int n = 0; n < conditions.size(); n++) {
-                condition[t][n] = (float) conditions.get(n).asDouble();
+            left[t] = tree.leftChildren();
+            right[t] = tree.rightChildren();
+            feature[t] = tree.splitIndices();
+            condition[t] = tree.splitConditions();
+            defaultLeft[t] = new boolean[tree.defaultLeft().length];
+            for (int n = 0; n < defaultLeft[t].length; n++) {
+                defaultLeft[t][n] = tree.defaultLeft()[n] != 0;
             }
-            JsonNode defaults = tree.path("default_left");
-            defaultLeft[t] = new boolean[defaults.size()];
-            for (int n = 0; n < defaults.size(); n++) {
-                defaultLeft[t][n] = defaults.get(n).isBoolean() ? defaults.get(n).asBoolean() : defaults.get(n).asInt() != 0;
-            }
-            group[t] = model.path("tree_info").get(t).asInt();
+            group[t] = learner.gradientBooster().model().treeInfo()[t];
         }
         return new Trees(left, right, feature, condition, defaultLeft, group, margin, link);
-    }
-
-    /** The trees of the first {@code rounds} rounds (a round holds a tree per class and per parallel tree). */
-    private static int treeCount(JsonNode model, int rounds, int groups) {
-        JsonNode indptr = model.path("iteration_indptr");
-        return indptr.isArray() && indptr.size() > rounds ? indptr.get(rounds).asInt() : Math.min(model.path("trees").size(), rounds * groups);
     }
 
     /**
@@ -119,22 +153,16 @@ final class Trees {
      * The same figures as {@link Booster#getScore(String[], String)}, which writes the whole model as text and parses
      * it back (0.5-0.8 s for a forest of 200 deep trees, as long as XGBoost took to grow it).
      */
-    static double[] gain(JsonNode learner, int rounds, int width) {
-        JsonNode model = learner.path("gradient_booster").path("model");
-        int groups = Math.max(1, learner.path("learner_model_param").path("num_class").asInt(0));
-        int count = treeCount(model, rounds, groups);
+    static double[] gain(Learner learner, int rounds, int width) {
+        int count = learner.treeCount(rounds);
         double[] total = new double[width];
         int[] splits = new int[width];
-        JsonNode trees = model.path("trees");
         for (int t = 0; t < count; t++) {
-            JsonNode tree = trees.get(t);
-            JsonNode left = tree.path("left_children");
-            JsonNode feature = tree.path("split_indices");
-            JsonNode loss = tree.path("loss_changes");
-            for (int n = 0; n < left.size(); n++) {
-                if (left.get(n).asInt() != -1) {
-                    int f = feature.get(n).asInt();
-                    total[f] += loss.get(n).asDouble();
+            Tree tree = learner.trees().get(t);
+            for (int n = 0; n < tree.leftChildren().length; n++) {
+                if (tree.leftChildren()[n] != -1) {
+                    int f = tree.splitIndices()[n];
+                    total[f] += tree.lossChanges()[n];
                     splits[f]++;
                 }
             }
@@ -151,14 +179,6 @@ final class Trees {
         float[] out = new float[groups];
         for (int k = 0; k < groups; k++) {
             out[k] = Float.parseFloat(parts[parts.length == groups ? k : 0].trim());
-        }
-        return out;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
         }
         return out;
     }
