@@ -144,7 +144,7 @@ final class Boosting {
             XgboostModel model = new XgboostModel(descriptor, columns, booster, kept, Trees.of(learner, kept));
             done = true;
             return model;
-        } catch (XGBoostError | java.io.IOException e) {
+        } catch (XGBoostError e) {
             throw new EngineException("XGBoost training failed: " + e.getMessage(), e);
         } finally {
             dispose(dtrain);

@@ -1,19 +1,16 @@
 package org.cogwork.engine.xgboost;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * A trained booster's trees walked in Java, for prediction. XGBoost4J's in-place prediction passes its configuration
  * as JSON through JNI on every call, about 55 µs before the first tree (bench/predict-bench.sh); a request of one row
- * paid that for a few microseconds of trees. The trees are read once from the booster's own JSON model (the format
- * XGBoost documents: per tree {@code left_children}, {@code right_children}, {@code split_indices},
+ * paid that for a few microseconds of trees. The trees are read once from the booster's own model in UBJSON
+ * (XGBoost's JSON format in binary: per tree {@code left_children}, {@code right_children}, {@code split_indices},
  * {@code split_conditions} (a leaf's value at a leaf), {@code default_left}; {@code tree_info} the class of each
  * tree; {@code base_score}) and walked as XGBoost's CPU predictor does: a value below the split goes left, a missing
  * (NaN) value goes the default way; margins summed in float, tree by tree, from the base margin. XgboostEngineTest
@@ -45,74 +42,108 @@ final class Trees {
     }
 
     /**
-     * What is read of XGBoost's JSON model, bound straight from the text: Jackson fills these arrays and skips the
-     * rest (base weights, hessians, parents...) without building a node per value, as a tree of {@code JsonNode}s
-     * did (for a forest of 200 deep trees that took as long as XGBoost took to write the JSON).
+     * What is read of a booster's model, from the UBJSON XGBoost writes ({@link Ubjson}; the same document as its JSON
+     * format, with each node array stored as binary numbers): the objective, the booster's name, the classes, the
+     * base score (as XGBoost writes it: "5E-1", or "[5E-1,2E-1]" per class), and the trees.
      */
-    record Learner(Objective objective, GradientBooster gradientBooster, LearnerModelParam learnerModelParam) {
-        /** How many outputs a tree may add to: one per class for multi-class models, else one. */
-        int groups() {
-            return Math.max(1, learnerModelParam == null || learnerModelParam.numClass == null ? 0 : Integer.parseInt(learnerModelParam.numClass));
-        }
-
-        List<Tree> trees() {
-            return gradientBooster.model.trees;
-        }
-
+    record Learner(String objective, String booster, int groups, String baseScore, List<Tree> trees, int[] treeInfo,
+                   int[] iterationIndptr) {
         /** The trees of the first {@code rounds} rounds (a round holds a tree per class and per parallel tree). */
         int treeCount(int rounds) {
-            int[] indptr = gradientBooster.model.iterationIndptr;
-            return indptr != null && indptr.length > rounds ? indptr[rounds] : Math.min(trees().size(), rounds * groups());
+            return iterationIndptr != null && iterationIndptr.length > rounds ? iterationIndptr[rounds]
+                    : Math.min(trees.size(), rounds * groups);
         }
-    }
 
-    record Objective(String name) {
-    }
-
-    record GradientBooster(String name, BoosterModel model) {
-    }
-
-    record BoosterModel(List<Tree> trees, int[] treeInfo, int[] iterationIndptr) {
-    }
-
-    /** XGBoost writes numbers as strings here ("0", "5E-1" or "[5E-1,2E-1]"). */
-    record LearnerModelParam(String numClass, String baseScore) {
+        /** The learner of a model document ({@link Ubjson#read} of {@code Booster.toByteArray("ubj")}). */
+        static Learner of(Object document) {
+            Map<String, Object> learner = map(map(document).get("learner"));
+            Map<String, Object> param = map(learner.get("learner_model_param"));
+            Map<String, Object> booster = map(learner.get("gradient_booster"));
+            Map<String, Object> model = map(booster.get("model"));
+            List<Tree> trees = new ArrayList<>();
+            if (model.get("trees") instanceof List<?> list) {
+                for (Object t : list) {
+                    Map<String, Object> tree = map(t);
+                    trees.add(new Tree(ints(tree.get("left_children")), ints(tree.get("right_children")),
+                            ints(tree.get("split_indices")), floats(tree.get("split_conditions")), ints(tree.get("default_left")),
+                            ints(tree.get("split_type")), floats(tree.get("loss_changes"))));
+                }
+            }
+            Object numClass = param.get("num_class");
+            return new Learner((String) map(learner.get("objective")).get("name"), (String) booster.get("name"),
+                    Math.max(1, numClass == null ? 0 : Integer.parseInt(numClass.toString())), (String) param.get("base_score"),
+                    trees, ints(model.get("tree_info")), ints(model.get("iteration_indptr")));
+        }
     }
 
     /** One tree as parallel arrays by node id; a leaf's left child is -1 and its split condition is its value. */
     record Tree(int[] leftChildren, int[] rightChildren, int[] splitIndices, float[] splitConditions, int[] defaultLeft,
-                int[] splitType, double[] lossChanges) {
+                int[] splitType, float[] lossChanges) {
     }
 
-    private static final ObjectReader LEARNER = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .readerFor(Learner.class)
-            .at("/learner");
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object v) {
+        return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
 
-    /** The booster's model as XGBoost writes it in JSON: what {@link #of} and {@link #gain} read of it, read once. */
-    static Learner learner(Booster booster) throws XGBoostError, IOException {
-        return LEARNER.readValue(booster.toByteArray("json"));
+    /** An integer array as the reader gives it: a typed array, or a list of numbers; {@code null} when absent. */
+    private static int[] ints(Object v) {
+        if (v instanceof int[] a) {
+            return a;
+        }
+        if (v instanceof long[] a) {
+            return java.util.Arrays.stream(a).mapToInt(Math::toIntExact).toArray();
+        }
+        if (v instanceof List<?> list) {
+            return list.stream().mapToInt(n -> ((Number) n).intValue()).toArray();
+        }
+        return null;
+    }
+
+    private static float[] floats(Object v) {
+        if (v instanceof float[] a) {
+            return a;
+        }
+        if (v instanceof double[] a) {
+            float[] out = new float[a.length];
+            for (int i = 0; i < a.length; i++) {
+                out[i] = (float) a[i];
+            }
+            return out;
+        }
+        if (v instanceof List<?> list) {
+            float[] out = new float[list.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ((Number) list.get(i)).floatValue();
+            }
+            return out;
+        }
+        return null;
+    }
+
+    /** The booster's model as XGBoost writes it in UBJSON: what {@link #of} and {@link #gain} read of it, read once. */
+    static Learner learner(Booster booster) throws XGBoostError {
+        return Learner.of(Ubjson.read(booster.toByteArray("ubj")));
     }
 
     /** The first {@code rounds} rounds of {@code booster}'s trees, or {@code null} when its model uses what this does not read. */
-    static Trees of(Booster booster, int rounds) throws XGBoostError, IOException {
+    static Trees of(Booster booster, int rounds) throws XGBoostError {
         return of(learner(booster), rounds);
     }
 
     /** The first {@code rounds} rounds of the trees of {@code learner} ({@link #learner}), or {@code null} as above. */
     static Trees of(Learner learner, int rounds) {
-        Link link = learner.objective() == null ? null : switch (learner.objective().name()) {
+        Link link = learner.objective() == null ? null : switch (learner.objective()) {
             case "reg:squarederror" -> Link.IDENTITY;
             case "binary:logistic" -> Link.SIGMOID;
             case "multi:softprob" -> Link.SOFTMAX;
             default -> null;
         };
-        if (link == null || learner.gradientBooster() == null || !"gbtree".equals(learner.gradientBooster().name())) {
+        if (link == null || !"gbtree".equals(learner.booster())) {
             return null;
         }
         int groups = learner.groups();
-        float[] base = baseScores(learner.learnerModelParam().baseScore(), groups);
+        float[] base = baseScores(learner.baseScore(), groups);
         float[] margin = new float[groups];
         for (int k = 0; k < groups; k++) {
             // base_score is kept in the output's space: the margin of a probability is its logit
@@ -142,7 +173,7 @@ final class Trees {
             for (int n = 0; n < defaultLeft[t].length; n++) {
                 defaultLeft[t][n] = tree.defaultLeft()[n] != 0;
             }
-            group[t] = learner.gradientBooster().model().treeInfo()[t];
+            group[t] = learner.treeInfo()[t];
         }
         return new Trees(left, right, feature, condition, defaultLeft, group, margin, link);
     }
