@@ -104,7 +104,15 @@ public class AccountsStore implements Accounts {
         if (generated) {
             password = randomText(18);
         }
-        createUser(user, Role.ADMIN, password, "first start");
+        try {
+            createUser(user, Role.ADMIN, password, "first start");
+        } catch (InvalidFieldException e) {
+            // without its first admin nobody can sign in: say which setting is wrong, plainly (the message has no secret)
+            String setting = "password".equals(e.field()) ? "COGWORK_ADMIN_PASSWORD" : "COGWORK_ADMIN_USER";
+            LOG.error("{} cannot be used: {}. No admin user was created, so nobody can sign in: start Cogwork again with "
+                    + "a valid one (or without COGWORK_ADMIN_PASSWORD, to have a password generated)", setting, e.getMessage());
+            throw new IllegalStateException(setting + " cannot be used: " + e.getMessage(), e);
+        }
         if (generated) {
             Path file = dataDir.resolve("initial-admin-password");
             try {

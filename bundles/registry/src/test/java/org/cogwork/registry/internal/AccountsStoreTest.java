@@ -27,6 +27,7 @@ import org.cogwork.api.security.Accounts;
 import org.cogwork.api.security.AuditLog;
 import org.cogwork.api.security.Role;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +83,22 @@ class AccountsStoreTest {
             String users = RegistryContractTest.registryDb(store).jdbi().withHandle(h -> h.createQuery("SELECT password_hash FROM cogwork_users WHERE name = 'ann'")
                     .mapTo(String.class).one());
             assertTrue(users.startsWith("$2b$10$"), "bcrypt: " + users);
+        }
+    }
+
+    /** An unusable COGWORK_ADMIN_PASSWORD or COGWORK_ADMIN_USER is named, without the secret, and creates nobody. */
+    @Test
+    void anUnusableFirstAdminIsNamedAndCreatesNobody() throws Exception {
+        try (MetadataStore store = open("h2")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new AccountsStore(RegistryContractTest.registryDb(store), "admin", "short-7", data));
+            assertEquals("COGWORK_ADMIN_PASSWORD cannot be used: password must be 8 to 72 bytes long (bcrypt's limit), was 7",
+                    e.getMessage());
+            IllegalStateException name = assertThrows(IllegalStateException.class,
+                    () -> new AccountsStore(RegistryContractTest.registryDb(store), "bad name", "long-enough-1", data));
+            assertTrue(name.getMessage().startsWith("COGWORK_ADMIN_USER cannot be used: "), name.getMessage());
+            AccountsStore fixed = new AccountsStore(RegistryContractTest.registryDb(store), "admin", "long-enough-1", data);
+            assertEquals(1, fixed.users().size(), "the failed starts created nobody: " + fixed.users());
         }
     }
 
