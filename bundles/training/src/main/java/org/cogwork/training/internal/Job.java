@@ -118,7 +118,21 @@ final class Job {
     }
 
     /** The job as the API shows it and the store keeps it. */
-    TrainingJob view() {
+    synchronized TrainingJob view() {
+        return view(status, finished, phase, error);
+    }
+
+    /** The view this job will have once it ends with {@code status}: stored before the job shows it. */
+    synchronized TrainingJob ended(JobStatus status, Instant finished, String error) {
+        return view(status, finished, endPhase(status), error);
+    }
+
+    /** The phase an ended job shows: "done" for a success, else its state in lower case. */
+    static String endPhase(JobStatus status) {
+        return status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private TrainingJob view(JobStatus status, Instant finished, String phase, String error) {
         return new TrainingJob(id, spec.name(), user, status, created, started, finished,
                 new TrainingJob.Progress(phase, step, total, progressMetrics), runId, reproduces, error,
                 status == JobStatus.ABANDONED ? returned : null, result, spec.json());

@@ -54,10 +54,15 @@ final class JobStore {
 
     /** Writes the job's current state (status, run, progress, result). */
     void update(Job job) {
-        String view = json(job.view());
+        update(job.view());
+    }
+
+    /** Writes {@code view} as its job's state (a job's ended view is written before the job shows it). */
+    void update(TrainingJob view) {
+        String json = json(view);
         db.txVoid(h -> h.createUpdate("UPDATE training_jobs SET status = :status, finished = :finished, run_id = :run, view_json = :view WHERE id = :id")
-                .bind("status", job.status.name()).bind("finished", job.finished == null ? null : job.finished.toEpochMilli())
-                .bind("run", job.runId).bind("view", view).bind("id", job.id).execute());
+                .bind("status", view.status().name()).bind("finished", view.finished() == null ? null : view.finished().toEpochMilli())
+                .bind("run", view.runId()).bind("view", json).bind("id", view.id()).execute());
     }
 
     /**

@@ -596,31 +596,41 @@ public class TrainingManager implements TrainingService {
                 }
             }
         }
+        java.time.Instant finished = java.time.Instant.now();
+        // stored, and the retention policy applied, before the job shows it has ended: a client that has seen it
+        // ended finds it so after a kill -9, and finds the jobs beyond the policy gone
+        boolean stored = save(job, job.ended(status, finished, error));
+        if (stored) {
+            sweep();
+        }
         synchronized (job) {
             job.error = error;
-            job.finished = java.time.Instant.now();
-            job.phase = status == JobStatus.SUCCEEDED ? "done" : status.name().toLowerCase(java.util.Locale.ROOT);
+            job.finished = finished;
+            job.phase = Job.endPhase(status);
             job.status = status;
         }
         java.util.concurrent.Future<?> limit = job.timeLimit;
         if (limit != null) {
             limit.cancel(false);
         }
-        if (save(job)) {
+        if (stored) {
             jobs.remove(job.id, job); // read from the store from now on
-            sweep();
         }
         publish(job, status, error);
     }
 
     /** Writes the job to the store; {@code false} (and the job stays in memory) when the store cannot be written. */
     private boolean save(Job job) {
+        return save(job, job.view());
+    }
+
+    private boolean save(Job job, TrainingJob view) {
         boolean interrupted = Thread.interrupted();
         try {
-            store.update(job);
+            store.update(view);
             return true;
         } catch (RuntimeException e) {
-            LOG.error("Could not save training job {} ({}): {}", job.id, job.status, e.toString());
+            LOG.error("Could not save training job {} ({}): {}", job.id, view.status(), e.toString());
             return false;
         } finally {
             if (interrupted) {
