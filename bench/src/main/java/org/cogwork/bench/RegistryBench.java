@@ -22,6 +22,7 @@ import org.cogwork.persistence.internal.MetadataStore;
 import org.cogwork.persistence.internal.MigrationSource;
 import org.cogwork.persistence.internal.PersistenceConfig;
 import org.cogwork.registry.internal.Tracking;
+import org.cogwork.serving.internal.PredictionIds;
 import org.cogwork.serving.internal.Predictions;
 import org.osgi.util.converter.Converters;
 
@@ -132,7 +133,7 @@ public final class RegistryBench {
 
     /**
      * Records per second appended to the prediction log in batches of 500 (as serving's log writer; -Dlog.batch=), with
-     * ids ordered by time as serving makes them (PredictionIds: the Unix milliseconds first, then random bits).
+     * serving's own ids ({@link PredictionIds}: ordered by time, the Unix milliseconds first, then random bits).
      */
     static double predictionLog(Predictions log) {
         Map<String, Object> input = new java.util.LinkedHashMap<>();
@@ -152,10 +153,8 @@ public final class RegistryBench {
             }
             List<PredictionRecord> batch = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
-                UUID random = UUID.randomUUID();
                 long now = System.currentTimeMillis();
-                UUID id = new UUID((now << 16) | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL), random.getLeastSignificantBits() & ~0xFFFFL);
-                batch.add(new PredictionRecord(id.toString(), Instant.ofEpochMilli(now), "credit-risk", 1, input, output,
+                batch.add(new PredictionRecord(PredictionIds.next(now).toString(), Instant.ofEpochMilli(now), "credit-risk", 1, input, output,
                         900, false, null));
             }
             log.append(batch);
