@@ -609,6 +609,11 @@ public class TrainingManager implements TrainingService {
             job.phase = Job.endPhase(status);
             job.status = status;
         }
+        if (stored && status == JobStatus.ABANDONED && job.returned != null) {
+            // its engine returned while the ended view was being stored, before the runner could see ABANDONED and
+            // store when it let go (the runner stores that itself when it returns later)
+            save(job);
+        }
         java.util.concurrent.Future<?> limit = job.timeLimit;
         if (limit != null) {
             limit.cancel(false);
