@@ -6,6 +6,9 @@
 # (SECONDS_PER=10 CLIENTS=4; ENGINE=djl serves a DJL multilayer perceptron instead, through the same predict API;
 # DJL_HIDDEN="[256, 256]" its hidden layers (default [32]); SKIP_CLIENT=1 leaves out the Java client part; SCENARIOS="16 1 off;16 1 on" runs only those wrk rows:
 # connections, rows per request, batching; JAVA_OPTS is passed to the server, e.g. JAVA_OPTS="-XX:+UseZGC -Xshare:auto";
+# issue 19's batching aim, on a network whose calls are dominated by reading its weights (README, "Dynamic batching"):
+# OMP_NUM_THREADS=1 ENGINE=djl DJL_HIDDEN="[2048, 2048, 2048]" MAX_BATCH=8 MAX_DELAY_MICROS=4000 SKIP_CLIENT=1
+#   SCENARIOS="16 1 off;16 1 on;16 1 off;16 1 on;16 1 off;16 1 on" (each batched row is compared with the unbatched row before it);
 # STORE_URL/STORE_USER: a PostgreSQL metadata store instead of the embedded H2, see below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +37,7 @@ job=$(curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0
       || echo '"engine": "tribuo", "algorithm": "logistic"' )"', "seed": 42, "register": {"model": "credit-risk", "alias": "production"}}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 until curl -sf "${admin[@]}" "http://127.0.0.1:$port/api/trainings/$job" | grep -q '"SUCCEEDED"'; do sleep 0.2; done
-[ -n "${SKIP_CLIENT:-}" ] || java -Djava.util.logging.config.file=bench/logging.properties -Dmodel.label="$( [ "${ENGINE:-tribuo}" = djl ] && echo 'DJL MLP 32' || echo 'Tribuo logistic' )" -Dseconds="${SECONDS_PER:-10}" -Dclients="${CLIENTS:-4}" \
+[ -n "${SKIP_CLIENT:-}" ] || java -Djava.util.logging.config.file=bench/logging.properties -Dmodel.label="$( [ "${ENGINE:-tribuo}" = djl ] && echo "DJL MLP ${DJL_HIDDEN:-[32]}" || echo 'Tribuo logistic' )" -Dseconds="${SECONDS_PER:-10}" -Dclients="${CLIENTS:-4}" \
   -Dadmin.auth="Basic $(printf 'admin:%s' "$admin_pw" | base64)" -Dpredict.auth="Bearer $token" \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.cogwork.bench.ServingBench "$port" "$job"
