@@ -84,10 +84,14 @@ PY
   }
   printf '\n%-34s %24s %24s %16s %13s\n' "wrk, ${SECONDS_PER:-10} s each" "Cogwork req/s p50 p99" "floor req/s p50 p99" "ratio req/s, p50" "log drained"
   unbatched16=
-  # warm-up, not measured: the JIT compiles the request path (the first run after start was up to 2.6x slower)
+  # warm-up, not measured: the JIT compiles the request path (the first run after start was up to 2.6x slower), at 4
+  # connections and at one (after the first alone, the first one-connection run was still 44 % of the floor against
+  # 60-61 % in the runs after it)
   echo "{\"rows\": [$row]}" > "$home/body.json"
-  measure "http://127.0.0.1:$port/api/models/credit-risk/predict" 4 "$home/body.json" >/dev/null
-  measure "http://127.0.0.1:$floor_port/" 4 "$home/body.json" >/dev/null
+  for c in 4 1; do
+    measure "http://127.0.0.1:$port/api/models/credit-risk/predict" $c "$home/body.json" >/dev/null
+    measure "http://127.0.0.1:$floor_port/" $c "$home/body.json" >/dev/null
+  done
   IFS=';' read -r -a specs <<<"${SCENARIOS:-1 1 off;16 1 off;1 100 off;16 1 on}"
   for spec in "${specs[@]}"; do
     set -- $spec; conns=$1; n=$2; batch=$3
