@@ -7,7 +7,7 @@
 # DJL_HIDDEN="[256, 256]" its hidden layers (default [32]); SKIP_CLIENT=1 leaves out the Java client part; SCENARIOS="16 1 off;16 1 on" runs only those wrk rows:
 # connections, rows per request, batching; JAVA_OPTS is passed to the server, e.g. JAVA_OPTS="-XX:+UseZGC -Xshare:auto";
 # issue 19's batching aim, on a network whose calls are dominated by reading its weights (README, "Dynamic batching"):
-# OMP_NUM_THREADS=1 ENGINE=djl DJL_HIDDEN="[2048, 2048, 2048]" MAX_BATCH=8 MAX_DELAY_MICROS=4000 SKIP_CLIENT=1
+# OMP_NUM_THREADS=1 ENGINE=djl DJL_HIDDEN="[2048, 2048, 2048]" MAX_BATCH=16 MAX_DELAY_MICROS=4000 CONCURRENT_BATCHES=1 SKIP_CLIENT=1
 #   SCENARIOS="16 1 off;16 1 on;16 1 off;16 1 on;16 1 off;16 1 on" (each batched row is compared with the unbatched row before it);
 # STORE_URL/STORE_USER: a PostgreSQL metadata store instead of the embedded H2, see below)
 set -euo pipefail
@@ -78,9 +78,9 @@ while json.load(urllib.request.urlopen(req))["log"]["queued"] > 0 and time.time(
 print("%.0f" % ((time.time() - t0) * 1000))
 PY
   }
-  options() { # maxBatch maxDelayMicros
+  options() { # maxBatch maxDelayMicros [concurrentBatches]
     curl -sf "${admin[@]}" -X PUT -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/models/credit-risk/serving-options" \
-      -d "{\"maxBatch\": $1, \"maxDelayMicros\": $2}" >/dev/null
+      -d "{\"maxBatch\": $1, \"maxDelayMicros\": $2, \"concurrentBatches\": ${3:-null}}" >/dev/null
   }
   printf '\n%-34s %24s %24s %16s %13s\n' "wrk, ${SECONDS_PER:-10} s each" "Cogwork req/s p50 p99" "floor req/s p50 p99" "ratio req/s, p50" "log drained"
   unbatched16=
@@ -96,7 +96,7 @@ PY
   for spec in "${specs[@]}"; do
     set -- $spec; conns=$1; n=$2; batch=$3
     echo "{\"rows\": [$(rows "$n")]}" > "$home/body.json"
-    [ "$batch" = on ] && options "${MAX_BATCH:-32}" "${MAX_DELAY_MICROS:-0}"
+    [ "$batch" = on ] && options "${MAX_BATCH:-32}" "${MAX_DELAY_MICROS:-0}" "${CONCURRENT_BATCHES:-}"
     read -r c_rps c_p50 c_p99 c_bad <<<"$(measure "http://127.0.0.1:$port/api/models/credit-risk/predict" "$conns" "$home/body.json")"
     drain_ms=$(drained)
     [ "$batch" = on ] && options 1 0

@@ -210,6 +210,52 @@ class ServingTest {
         }, Duration.ofSeconds(10));
     }
 
+    @Test
+    void batchingIsSetPerModelOverRestAndAnswersAsUnbatched() throws Exception {
+        String options = "/api/models/credit-risk/serving-options";
+        byte[] bad = "{\"maxBatch\": 16, \"concurrentBatches\": 0}".getBytes(StandardCharsets.UTF_8);
+        Cogwork.Response refused = cogwork.put(options, bad, "application/json");
+        assertEquals(400, refused.status(), refused.body());
+        assertEquals("concurrentBatches", refused.json().path("field").asText(), refused.body());
+        List<ObjectNode> rows = creditRows.subList(0, 40);
+        JsonNode alone = predict("", rows).json().path("predictions");
+        byte[] on = "{\"maxBatch\": 16, \"maxDelayMicros\": 2000, \"concurrentBatches\": 1}".getBytes(StandardCharsets.UTF_8);
+        try {
+            Cogwork.Response set = cogwork.put(options, on, "application/json");
+            assertEquals(200, set.status(), set.body());
+            assertEquals(1, cogwork.get(options).json().path("concurrentBatches").asInt(), "read back as set");
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<Cogwork.Response>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    List<ObjectNode> one = rows.subList(i, i + 1);
+                    answers.add(pool.submit(() -> predict("", one)));
+                }
+                for (int i = 0; i < rows.size(); i++) {
+                    Cogwork.Response r = answers.get(i).get();
+                    assertEquals(200, r.status(), r.body());
+                    assertEquals(alone.get(i).path("value"), r.json().path("predictions").get(0).path("value"), "row " + i);
+                    assertEquals(alone.get(i).path("scores"), r.json().path("predictions").get(0).path("scores"), "row " + i);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            // /api/serving counts the batcher's requests and its engine calls (fewer, or equal when none met company)
+            // (per version: the alias may point at another version while other tests of this class run)
+            JsonNode batching = cogwork.get("/api/serving").json().path("batching");
+            long requests = 0;
+            long calls = 0;
+            for (JsonNode v : batching) {
+                requests += v.path("requests").asLong();
+                calls += v.path("engineCalls").asLong();
+            }
+            assertTrue(requests >= rows.size(), batching.toString());
+            assertTrue(calls >= 1 && calls <= requests, batching.toString());
+        } finally {
+            assertEquals(200, cogwork.delete(options).status(), "back to the defaults");
+        }
+    }
+
     /** Version 2 (a CART tree, alias staging) next to version 1, trained once for the tests that need both. */
     static synchronized void ensureVersion2() throws Exception {
         if (cogwork.get("/api/models/credit-risk/versions/2").status() != 200) {

@@ -35,16 +35,19 @@ final class Batcher {
     final ServingOptions options;
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     /**
-     * As many batches may run at once as there are cores: with one at a time, batching took the engine's work down to
-     * one core while unbatched requests used both (measured: 0.76x the requests/s of the same run without batching).
+     * How many batches may run at once ({@link ServingOptions#batchSlots}): by default one per core, as with one at a
+     * time batching took a small network's work down to one core while unbatched requests used both (0.58-0.76x the
+     * requests/s of the same run without batching); one for a network whose calls are bound by memory, where a batch of
+     * every waiting request beat two half batches (README, "Dynamic batching").
      */
-    private final Semaphore leaders = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    private final Semaphore leaders;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong rowsIn = new AtomicLong();
 
     Batcher(ServingOptions options) {
         this.options = options;
+        this.leaders = new Semaphore(options.batchSlots());
     }
 
     /**

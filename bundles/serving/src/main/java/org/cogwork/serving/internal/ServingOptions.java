@@ -15,6 +15,10 @@ import org.cogwork.runtime.rest.Json;
  *   grouped into one engine call: a batch takes requests while it has fewer than {@code maxBatch} rows (a
  *   multi-row request may take it past that; one request is never split), waiting at most {@code maxDelayMicros} for
  *   company after the first request of a batch arrives; {@code maxBatch} 1 (the default) turns it off.</li>
+ *   <li>{@code concurrentBatches}: how many of the model's batches may run at once on a node; left out, one per core
+ *   of the node. One is best where an engine call is bound by memory (a large network whose weights do not fit in the
+ *   cache: the batch then holds every waiting request while the other cores read and answer HTTP); measured in the
+ *   README ("Dynamic batching").</li>
  * </ul>
  *
  * <pre>{@code PUT /api/models/credit-risk/serving-options {"maxBatch": 64, "maxDelayMicros": 500}}</pre>
@@ -22,10 +26,11 @@ import org.cogwork.runtime.rest.Json;
  * @param ignoreUnknownColumns default false
  * @param maxBatch 1 to 10,000 rows, default 1 (no batching)
  * @param maxDelayMicros 0 to 100,000, default 0
+ * @param concurrentBatches 1 to 256, default null: one per core of the node that serves
  */
-public record ServingOptions(Boolean ignoreUnknownColumns, Integer maxBatch, Integer maxDelayMicros) {
+public record ServingOptions(Boolean ignoreUnknownColumns, Integer maxBatch, Integer maxDelayMicros, Integer concurrentBatches) {
     static final String TAG = "cogwork.serving";
-    static final ServingOptions DEFAULT = new ServingOptions(false, 1, 0);
+    static final ServingOptions DEFAULT = new ServingOptions(false, 1, 0, null);
 
     public ServingOptions {
         ignoreUnknownColumns = ignoreUnknownColumns != null && ignoreUnknownColumns;
@@ -37,6 +42,14 @@ public record ServingOptions(Boolean ignoreUnknownColumns, Integer maxBatch, Int
         if (maxDelayMicros < 0 || maxDelayMicros > 100_000) {
             throw new InvalidFieldException("maxDelayMicros", "maxDelayMicros: must be from 0 to 100000, was " + maxDelayMicros);
         }
+        if (concurrentBatches != null && (concurrentBatches < 1 || concurrentBatches > 256)) {
+            throw new InvalidFieldException("concurrentBatches", "concurrentBatches: must be from 1 to 256 (or left out: one per core), was " + concurrentBatches);
+        }
+    }
+
+    /** How many batches may run at once here: as set, or one per core. */
+    int batchSlots() {
+        return concurrentBatches != null ? concurrentBatches : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     /** Whether concurrent requests are grouped into one engine call. */

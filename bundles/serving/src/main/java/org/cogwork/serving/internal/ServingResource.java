@@ -239,7 +239,7 @@ public class ServingResource implements RestResource {
                 .summary("how serving treats the model's requests: unknown columns, dynamic batching")
                 .handle(call -> predictor().options(call.path("name")));
         r.put("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).body(ServingOptions.class).returns(ServingOptions.class)
-                .summary("sets {\"ignoreUnknownColumns\", \"maxBatch\", \"maxDelayMicros\"}; fields left out take their defaults")
+                .summary("sets {\"ignoreUnknownColumns\", \"maxBatch\", \"maxDelayMicros\", \"concurrentBatches\"}; fields left out take their defaults")
                 .handle(call -> predictor().setOptions(call.path("name"), (ServingOptions) call.body()));
         r.delete("/api/models/{name}/serving-options").roles(Role.DATA_SCIENTIST).returns(ServingOptions.class)
                 .summary("back to the defaults: strict columns, no batching")

@@ -176,7 +176,7 @@ class LoadedModelTest {
     void batchedRequestsGetTheirOwnAnswersAndABadRowFailsOnlyItsRequest() throws Exception {
         List<Map<String, Object>> rows = creditRows().subList(0, 64);
         rows.forEach(r -> r.remove("Status"));
-        Batcher batcher = new Batcher(new ServingOptions(false, 32, 20_000));
+        Batcher batcher = new Batcher(new ServingOptions(false, 32, 20_000, null));
         try (LoadedModel model = load()) {
             List<Prediction> alone = model.predict(rows);
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
@@ -200,6 +200,86 @@ class LoadedModelTest {
                 pool.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void concurrentBatchesBoundsTheEngineCallsRunningAtOnce() throws Exception {
+        List<Map<String, Object>> rows = creditRows().subList(0, 48);
+        rows.forEach(r -> r.remove("Status"));
+        for (int slots : new int[] {1, 2}) {
+            // the Tribuo engine, its model's calls counted while they run and made to take 3 ms (as a large network's would)
+            java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+            Engine tribuo = ENGINES.get("tribuo");
+            Engine slow = new Engine() {
+                @Override
+                public org.cogwork.api.engine.EngineInfo info() {
+                    return tribuo.info();
+                }
+
+                @Override
+                public org.cogwork.api.engine.Model train(org.cogwork.api.engine.TrainingRequest request, org.cogwork.api.engine.TrainingContext context) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public org.cogwork.api.engine.Model load(InputStream in) throws org.cogwork.api.engine.EngineException {
+                    org.cogwork.api.engine.Model m = tribuo.load(in);
+                    return new org.cogwork.api.engine.Model() {
+                        @Override
+                        public org.cogwork.api.engine.ModelDescriptor descriptor() {
+                            return m.descriptor();
+                        }
+
+                        @Override
+                        public List<Prediction> predict(List<Row> in) {
+                            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+                            try {
+                                Thread.sleep(3);
+                                return m.predict(in);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new IllegalStateException(e);
+                            } finally {
+                                running.decrementAndGet();
+                            }
+                        }
+
+                        @Override
+                        public void save(java.io.OutputStream out) throws java.io.IOException {
+                            m.save(out);
+                        }
+
+                        @Override
+                        public void close() {
+                            m.close();
+                        }
+                    };
+                }
+            };
+            Batcher batcher = new Batcher(new ServingOptions(false, 8, 0, slots));
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+            try (InputStream in = Files.newInputStream(artifact); LoadedModel model = LoadedModel.load(in, Map.of("tribuo", slow)::get, PIPELINES)) {
+                List<Prediction> alone = model.predict(rows);
+                peak.set(0);
+                List<java.util.concurrent.Future<List<Prediction>>> answers = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    List<Map<String, Object>> one = rows.subList(i, i + 1);
+                    answers.add(pool.submit(() -> batcher.predict(model, model.rows(one, false))));
+                }
+                for (int i = 0; i < rows.size(); i++) {
+                    assertEquals(List.of(alone.get(i)), answers.get(i).get(), "row " + i);
+                }
+                assertTrue(peak.get() >= 1 && peak.get() <= slots, peak.get() + " engine calls at once with concurrentBatches " + slots);
+                assertTrue(batcher.calls() < rows.size(), batcher.calls() + " engine calls for " + rows.size() + " requests");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        InvalidFieldException zero = assertThrows(InvalidFieldException.class, () -> new ServingOptions(false, 8, 0, 0));
+        assertEquals("concurrentBatches", zero.field());
+        assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors()), ServingOptions.DEFAULT.batchSlots(), "one per core unless set");
+        assertEquals(ServingOptions.DEFAULT, ServingOptions.fromTag(ServingOptions.DEFAULT.toJson()), "kept in the model's tag as it was set");
     }
 
     private static List<Map<String, Object>> copy(List<Map<String, Object>> rows) {
