@@ -19,13 +19,15 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 admin_pw=bench-admin-$RANDOM-$RANDOM
 # STORE_URL=jdbc:postgresql://127.0.0.1:5432/<db> STORE_USER=postgres puts the metadata store (and the prediction log) there
 [ -z "${STORE_URL:-}" ] || printf 'url=%s\nuser=%s\n' "$STORE_URL" "${STORE_USER:-postgres}" > "$home/config/org.cogwork.persistence.cfg"
+# the shared data sets are a data root before the runtime starts (added after, the source's first creations were
+# refused, "outside the data roots", with ERROR lines in the log, until the runtime read the file again)
+sed -i "s|^data.roots=data/files|data.roots=data/files,$PWD/../shared/data|" "$home/config/org.cogwork.runtime.cfg"
 COGWORK_ADMIN_PASSWORD=$admin_pw sh "$home/bin/cogwork" run --port "$port" >"$home/bench.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$(dirname "$home")"' EXIT
 until curl -sf "http://127.0.0.1:$port/health" | grep -q '"UP"'; do sleep 0.1; done
 # every call is authenticated (there is no switch that turns it off): the admin sets up, an integrator token predicts
 admin=(-u "admin:$admin_pw")
-printf 'data.roots=data/files,%s\n' "$PWD/../shared/data" >> "$home/config/org.cogwork.runtime.cfg"
 until curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/sources" \
   -d '{"id": "data", "kind": "file", "config": {"path": "'"$PWD/../shared/data"'"}}' >/dev/null; do sleep 0.2; done
 token=$(curl -sf "${admin[@]}" -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/tokens" \
