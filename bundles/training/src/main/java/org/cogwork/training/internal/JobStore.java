@@ -52,12 +52,10 @@ final class JobStore {
         db.txVoid(h -> h.createUpdate("DELETE FROM training_jobs WHERE id = :id").bind("id", id).execute());
     }
 
-    /** Writes the job's current state (status, run, progress, result). */
-    void update(Job job) {
-        update(job.view());
-    }
-
-    /** Writes {@code view} as its job's state (a job's ended view is written before the job shows it). */
+    /**
+     * Writes {@code view} as its job's state (status, run, progress, result): {@link Job#view} now, or a job's ended
+     * view, written before the job shows it.
+     */
     void update(TrainingJob view) {
         String json = json(view);
         db.txVoid(h -> h.createUpdate("UPDATE training_jobs SET status = :status, finished = :finished, run_id = :run, view_json = :view WHERE id = :id")

@@ -67,7 +67,7 @@ class JobPersistenceTest {
                     TrainingManagerTest.CREDIT.formatted(""))), 600), "bob", null);
             otherNode.insert(theirs);
             theirs.status = JobStatus.RUNNING;
-            otherNode.update(theirs);
+            otherNode.update(theirs.view());
 
             // the next life of this node (as after a kill -9: nothing of the first one ran its shutdown)
             TrainingConfig config = Converters.standardConverter().convert(Map.of("threads", 1)).to(TrainingConfig.class);
@@ -98,13 +98,13 @@ class JobPersistenceTest {
                     TrainingManagerTest.CREDIT.formatted(""))), 600), "bob", null);
             store.insert(job);
             job.status = JobStatus.RUNNING;
-            store.update(job);
+            store.update(job.view());
             // the progress timer read the job while it ran; its write lands after the job's last save
             Job seenRunning = new Job(job.id, job.spec, "bob", null);
             seenRunning.status = JobStatus.RUNNING;
             job.status = JobStatus.SUCCEEDED;
             job.finished = java.time.Instant.now();
-            store.update(job);
+            store.update(job.view());
             store.updateProgress(seenRunning);
             assertEquals(JobStatus.SUCCEEDED, store.status(job.id).orElseThrow());
             assertEquals(JobStatus.SUCCEEDED, store.find(job.id).orElseThrow().status(), "the stored view too");

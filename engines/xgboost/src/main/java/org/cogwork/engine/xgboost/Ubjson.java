@@ -126,17 +126,10 @@ final class Ubjson {
     /** An array of one number type, as one Java array. */
     private Object typed(byte type) {
         return switch (type) {
-            case 'i', 'U' -> {
-                int[] a = new int[count(1)];
+            case 'i', 'U', 'I' -> { // narrow: read one by one as single values are
+                int[] a = new int[count(type == 'I' ? 2 : 1)];
                 for (int i = 0; i < a.length; i++) {
-                    a[i] = type == 'U' ? in.get() & 0xFF : in.get();
-                }
-                yield a;
-            }
-            case 'I' -> {
-                int[] a = new int[count(2)];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = in.getShort();
+                    a[i] = (int) integer(type);
                 }
                 yield a;
             }
