@@ -48,8 +48,10 @@ class TrainingApiTest {
         return awaitDone(cogwork, id);
     }
 
+    /** Waits for the job's end as a client would: in calls that each wait up to 20 s for it (no polling). */
     static JsonNode awaitDone(Cogwork c, String id) throws Exception {
-        return c.await("/api/trainings/" + id, j -> !j.path("status").asText().matches("QUEUED|RUNNING"), Duration.ofSeconds(120));
+        return c.await("/api/trainings/" + id + "?waitSeconds=20", j -> !j.path("status").asText().matches("QUEUED|RUNNING"),
+                Duration.ofSeconds(120));
     }
 
     static final String SPEC = """
@@ -67,6 +69,9 @@ class TrainingApiTest {
 
         Cogwork.Response r = submit(SPEC);
         assertEquals(202, r.status(), r.body());
+        Cogwork.Response tooLong = cogwork.get("/api/trainings/" + r.json().path("id").asText() + "?waitSeconds=61");
+        assertEquals(400, tooLong.status(), tooLong.body());
+        assertEquals("waitSeconds", tooLong.json().path("field").asText());
         JsonNode job = awaitDone(r.json().path("id").asText());
         assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
         assertEquals("admin", job.path("user").asText(), "the signed-in caller is the job's user");

@@ -36,6 +36,8 @@ final class Job {
     volatile Future<?> timeLimit;
     /** Completed when a cancel or the time limit asks the job to stop; its worker waits on this or on the run. */
     final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
+    /** Completed once the job shows its final state (stored first): what a caller waiting for its end waits on. */
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
     /** The thread inside an engine call, or {@code null}; guarded by {@code this}. */
     private Thread inEngine;
     /** When the job's run thread returned and let go of what it held (shown as {@code released} once abandoned). */

@@ -82,6 +82,10 @@ public class TrainingManager implements TrainingService {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingManager.class);
     /** Rows scanned at submission to check a classification target has two classes. */
     private static final long TARGET_SCAN_ROWS = 100_000;
+    /** Requests that may wait for a job's end at once (each holds one of the HTTP server's threads meanwhile). */
+    static final int MAX_WAITERS = 32;
+    /** The longest a request may wait for a job's end. */
+    static final int MAX_WAIT_SECONDS = 60;
 
     /** By source id and by engine name, one provider per name (see {@link NamedServices}). */
     private final NamedServices<DataSource> sources = new NamedServices<>(DataSource.SOURCE_ID);
@@ -90,6 +94,7 @@ public class TrainingManager implements TrainingService {
     private final Map<Engine, Map<String, String>> engineBundles = new ConcurrentHashMap<>();
     /** Jobs not finished yet; finished ones are read from {@link #store}. */
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final java.util.concurrent.Semaphore waiters = new java.util.concurrent.Semaphore(MAX_WAITERS);
     private final JobStore store;
     private final int retainCount;
     private final java.time.Duration retainAge;
@@ -621,6 +626,7 @@ public class TrainingManager implements TrainingService {
         if (stored) {
             jobs.remove(job.id, job); // read from the store from now on
         }
+        job.ended.complete(null);
         publish(job, status, error);
     }
 
@@ -856,6 +862,27 @@ public class TrainingManager implements TrainingService {
             throw ApiException.badRequest("target", "target '" + target + "' has " + (classes.isEmpty() ? "no values"
                     : "a single class '" + classes.iterator().next() + "'") + ": classification needs at least two classes");
         }
+    }
+
+    /**
+     * The job as {@link #job(String)} shows it, once it has ended or {@code wait} has passed, whichever comes first: a
+     * client waits for a job's end without polling. At most {@link #MAX_WAITERS} calls wait at once (each holds a
+     * request thread); beyond them, and when interrupted, the job is shown as it is at once.
+     */
+    Optional<TrainingJob> job(String id, java.time.Duration wait) {
+        Job live = jobs.get(id);
+        if (live != null && !wait.isZero() && waiters.tryAcquire()) {
+            try {
+                live.ended.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // shown as it is now
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                waiters.release();
+            }
+        }
+        return job(id);
     }
 
     @Override

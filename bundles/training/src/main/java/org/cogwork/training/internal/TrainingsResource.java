@@ -20,7 +20,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code /api/trainings}, for data scientists: POST a spec → 202 with the job id; GET a job (status, progress,
- * metrics, provenance); POST {@code /{id}/cancel} (or DELETE) to stop it; GET {@code /{id}/artifact} for model.zip;
+ * metrics, provenance; {@code ?waitSeconds=N} answers once the job has ended or N seconds have passed, so a client
+ * waits for the end without polling); POST {@code /{id}/cancel} (or DELETE) to stop it; GET {@code /{id}/artifact} for model.zip;
  * POST {@code /reproduce} {@code {"runId": ...}} retrains a tracked run from its recorded spec. The job and its
  * tracked run record the authenticated caller as their user.
  */
@@ -67,8 +68,11 @@ public class TrainingsResource implements RestResource {
                     return Map.of("id", id, "status", "QUEUED", "href", "/api/trainings/" + id, "reproduces", runId);
                 });
         r.get("/api/trainings/{id}").roles(Role.DATA_SCIENTIST).returns(TrainingJob.class)
-                .summary("A job: status, progress, metrics, provenance and its spec")
-                .handle(call -> trainings.job(call.path("id")).orElseThrow(() -> noJob(call.path("id"))));
+                .summary("A job: status, progress, metrics, provenance and its spec; with ?waitSeconds=N (at most "
+                        + TrainingManager.MAX_WAIT_SECONDS + ") once it has ended or N seconds have passed")
+                .handle(call -> trainings.job(call.path("id"), java.time.Duration.ofSeconds(
+                                call.queryInt("waitSeconds", 0, 0, TrainingManager.MAX_WAIT_SECONDS)))
+                        .orElseThrow(() -> noJob(call.path("id"))));
         r.delete("/api/trainings/{id}").roles(Role.DATA_SCIENTIST).returns(Map.class).status(202)
                 .summary("Stops a queued or running job")
                 .handle(call -> cancel(call.path("id")));
