@@ -21,6 +21,27 @@ public interface FeaturePipelineService {
     FittedPipeline fit(Dataset training, String target, List<PipelineStep> steps);
 
     /**
+     * Fits the steps as {@link #fit} does and returns the training rows transformed on the way, as scikit-learn's
+     * {@code fit_transform}: the rows {@code fit(training, target, steps).applyToTraining(training)} gives, with
+     * each step applied to them once (fitting a step needs the previous steps' output anyway).
+     *
+     * @throws IllegalArgumentException as {@link #fit}
+     * @since 0.3
+     */
+    default Transformed fitTransform(Dataset training, String target, List<PipelineStep> steps) {
+        FittedPipeline pipeline = fit(training, target, steps);
+        return new Transformed(pipeline, Dataset.of(pipeline.outputSchema(), pipeline.applyToTraining(training).toList()));
+    }
+
+    /**
+     * A pipeline fitted on training rows, and those rows as it transformed them (held in memory).
+     *
+     * @since 0.3
+     */
+    record Transformed(FittedPipeline pipeline, Dataset training) {
+    }
+
+    /**
      * Checks steps without data, as each transform's {@link FeatureTransform#validate} can.
      *
      * @throws org.cogwork.api.problem.InvalidFieldException naming {@code pipeline[i].transform} for an unknown

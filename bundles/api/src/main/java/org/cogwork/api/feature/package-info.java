@@ -4,7 +4,7 @@
  * @since 0.1
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package org.cogwork.api.feature;
 
 import org.osgi.annotation.bundle.Export;

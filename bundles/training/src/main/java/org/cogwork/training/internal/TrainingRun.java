@@ -73,6 +73,8 @@ final class TrainingRun {
     private List<Row> rows;
     private int targetIndex = -1;
     private long rowsWithoutTarget;
+    /** Seconds spent in each phase of the run, in order, for the provenance ("seconds"). */
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
 
     TrainingRun(Job job, Task task, Env env) {
         this.job = job;
@@ -83,7 +85,9 @@ final class TrainingRun {
 
     TrainingResult run() throws Exception {
         Instant started = Instant.now();
+        long t = System.nanoTime();
         String dataHash = read();
+        t = took("read", t);
         checkStop();
         int timeIndex = spec.split().timeColumn() == null ? -1 : schema.indexOf(spec.split().timeColumn());
         job.phase("splitting", 0, 1);
@@ -97,6 +101,7 @@ final class TrainingRun {
         List<TrainingResult.SearchTrial> searchLog = new ArrayList<>();
         Config best = configs.get(0);
         TrainingResult.CrossValidationScores cv = null;
+        t = took("split", t);
         if (task != Task.CLUSTERING && (configs.size() > 1 || spec.folds() > 0)) {
             double bestScore = Double.NaN;
             for (int c = 0; c < configs.size(); c++) {
@@ -112,14 +117,17 @@ final class TrainingRun {
                     cv = scored;
                 }
             }
+            t = took("search", t);
         }
         checkStop();
         job.phase("training", 0, 1);
         Fitted fin = fit(best, split.train(), List.of(), true);
+        t = System.nanoTime();
         try {
             checkStop();
             job.phase("evaluating", 0, 1);
             Evaluator.Result test = evaluate(fin, split);
+            took("evaluate", t);
             return finish(fin, best, metric, cv, searchLog, selection(configs.size(), metric), dataHash, started, split, test);
         } finally {
             fin.model().close();
@@ -182,6 +190,13 @@ final class TrainingRun {
                 e == null ? null : e.scalars(), e == null ? null : e.perClass(), e == null ? null : e.confusionMatrix(), cv,
                 searchLog.isEmpty() ? null : searchLog, counts,
                 task == Task.CLUSTERING ? null : test == null ? List.of() : test.worst(), provenance, file, null, null);
+    }
+
+    /** Records the seconds since {@code since} as (or added to) {@code phase}'s; returns now. */
+    private long took(String phase, long since) {
+        long now = System.nanoTime();
+        seconds.merge(phase, (now - since) / 1e9, Double::sum);
+        return now;
     }
 
     private void checkStop() throws EngineException {
@@ -298,9 +313,11 @@ final class TrainingRun {
 
     /** Fits the pipeline on {@code trainRows} only, trains, and evaluates on {@code evalRows}. */
     private Fitted fit(Config config, List<Integer> trainRows, List<Integer> evalRows, boolean reportProgress) throws Exception {
+        long t = System.nanoTime();
         Dataset train = Dataset.of(schema, trainRows.stream().map(rows::get).toList());
-        FittedPipeline pipeline = env.pipelines().fit(train, spec.target(), spec.pipeline());
-        Dataset transformed = Dataset.of(pipeline.outputSchema(), pipeline.applyToTraining(train).toList());
+        FeaturePipelineService.Transformed fitted = env.pipelines().fitTransform(train, spec.target(), spec.pipeline());
+        FittedPipeline pipeline = fitted.pipeline();
+        Dataset transformed = fitted.training();
         Engine engine = env.engine(config.engine());
         TrainingContext ctx = new TrainingContext() {
             @Override
@@ -318,7 +335,13 @@ final class TrainingRun {
         };
         TrainingRequest request = new TrainingRequest(task, config.algorithm(), config.hyperparameters(), transformed,
                 spec.target(), spec.seed());
+        if (reportProgress) {
+            t = took("pipeline", t);
+        }
         Model model = job.engineCall(() -> engine.train(request, ctx));
+        if (reportProgress) {
+            took("train", t);
+        }
         try {
             // an engine that ignored the stop (or returned after its job was abandoned): release its model now
             checkStop();
@@ -419,6 +442,9 @@ final class TrainingRun {
                 "version", System.getProperty("os.version")));
         p.put("started", started.toString());
         p.put("finished", Instant.now().toString());
+        // where the run's time went: reading (and hashing) the data, splitting, any search or cross-validation, the
+        // final pipeline fit with the training rows transformed, the engine's training, the evaluation
+        p.put("seconds", new LinkedHashMap<>(seconds));
         p.put("spec", spec.json());
         return p;
     }

@@ -50,6 +50,14 @@ class TrainingManagerTest {
             Map<String, Object> data = (Map<String, Object>) prov.get("data");
             assertEquals(4454, data.get("rows"));
             assertEquals(64, ((String) data.get("sha256")).length());
+            // where the run's time went, phase by phase, within the job's own time
+            @SuppressWarnings("unchecked")
+            Map<String, Number> seconds = (Map<String, Number>) prov.get("seconds");
+            assertEquals(List.of("read", "split", "pipeline", "train", "evaluate"), List.copyOf(seconds.keySet()));
+            double sum = seconds.values().stream().mapToDouble(Number::doubleValue).sum();
+            double wall = Duration.between(job.started(), job.finished()).toNanos() / 1e9;
+            assertTrue(seconds.values().stream().allMatch(v -> v.doubleValue() >= 0) && seconds.get("read").doubleValue() > 0
+                    && sum <= wall, seconds + " within " + wall + " s");
             assertEquals(10, result.worstPredictions().size());
             TrainingResult.WorstPrediction worst = result.worstPredictions().get(0);
             assertEquals("bad", worst.actual());

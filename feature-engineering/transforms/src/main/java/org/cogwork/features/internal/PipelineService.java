@@ -105,6 +105,16 @@ public class PipelineService implements FeaturePipelineService {
 
     @Override
     public FittedPipeline fit(Dataset training, String target, List<PipelineStep> steps) {
+        return fit(training, target, steps, false).pipeline();
+    }
+
+    @Override
+    public Transformed fitTransform(Dataset training, String target, List<PipelineStep> steps) {
+        return fit(training, target, steps, true);
+    }
+
+    /** Fits the steps in order; with {@code transformAll} the last step's output is made too, else only what the next step fits on. */
+    private Transformed fit(Dataset training, String target, List<PipelineStep> steps, boolean transformAll) {
         Dataset current = Dataset.of(training.schema(), training.toList());
         List<FittedTransform> fitted = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
@@ -125,13 +135,13 @@ public class PipelineService implements FeaturePipelineService {
                         + target + "'; exclude it from the step's columns");
             }
             fitted.add(f);
-            if (i < steps.size() - 1) {
-                // what the next step fits on; the last step's output is the caller's to make (applyToTraining), not
-                // made here as well only to be dropped (a whole TF-IDF pass over the training texts)
+            if (transformAll || i < steps.size() - 1) {
+                // what the next step fits on; the last step's output only when asked for, not made only to be
+                // dropped (a whole TF-IDF pass over the training texts)
                 current = Dataset.of(f.outputSchema(), f.applyToTraining(current).toList());
             }
         }
-        return new Pipeline(training.schema(), target, steps, fitted);
+        return new Transformed(new Pipeline(training.schema(), target, steps, fitted), current);
     }
 
     @Override

@@ -278,6 +278,30 @@ class TransformsTest {
         assertTrue(fixed > 0.3 && fixed < 1, "a share of good credits: " + fixed);
     }
 
+    /**
+     * fitTransform gives the rows fit(...).applyToTraining(...) gives, out-of-fold target encoding included, with each
+     * step applied once: the credit pipeline of the quality bench, with a target encoding after the imputation.
+     */
+    @Test
+    void fitTransformGivesTheTrainingRowsApplyToTrainingGives() throws Exception {
+        Dataset credit = read("credit_data.csv", Query.all());
+        List<PipelineStep> steps = List.of(new PipelineStep("impute", Map.of("strategy", "median", "indicator", true)),
+                new PipelineStep("target", Map.of("columns", List.of("Job"), "seed", 7)),
+                new PipelineStep("onehot", Map.of()), new PipelineStep("standardize", Map.of()));
+        var transformed = pipelines.fitTransform(credit, "Status", steps);
+        FittedPipeline separately = pipelines.fit(credit, "Status", steps);
+        assertEquals(separately.outputSchema(), transformed.pipeline().outputSchema());
+        assertEquals(separately.outputSchema(), transformed.training().schema());
+        List<Row> expected = separately.applyToTraining(credit).toList();
+        List<Row> got = transformed.training().toList();
+        assertEquals(expected.size(), got.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(java.util.Arrays.asList(expected.get(i).values()), java.util.Arrays.asList(got.get(i).values()), "row " + i);
+        }
+        // and its pipeline is the fitted one: the same rows for serving
+        assertEquals(separately.apply(credit).toList().get(3).toString(), transformed.pipeline().apply(credit).toList().get(3).toString());
+    }
+
     @Test
     void constructionAndSelection() throws Exception {
         Dataset credit = read("credit_data.csv", new Query(List.of("Debt", "Income", "Amount", "Price", "Age", "Status"), null,
