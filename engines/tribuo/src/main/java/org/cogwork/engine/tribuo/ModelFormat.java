@@ -27,28 +27,44 @@ import org.tribuo.protos.core.ModelProto;
 
 /**
  * The saved form of a model: the magic line {@code COGWORK-TRIBUO}, a format number, a JSON header holding the
- * {@link ModelDescriptor} (and the length and CRC-32 of the model bytes), then the Tribuo model as a protobuf
- * {@link ModelProto}. Never Java serialization: a saved model cannot run code when it is loaded.
+ * {@link ModelDescriptor} (and the length and CRC-32 of the model bytes), then the model: format {@value #FORMAT} the
+ * Tribuo model as a protobuf {@link ModelProto}, format {@value #FLAT_FOREST} a random forest in its flat form
+ * ({@link FlatForest#write}: Tribuo's writer takes seconds over a forest's leaves; the flat form is what predicts).
+ * Never Java serialization: a saved model cannot run code when it is loaded.
  *
  * <pre>
- * "COGWORK-TRIBUO\n" | int32 format (1) | int32 n | n bytes UTF-8 JSON header | int32 m | m bytes ModelProto
+ * "COGWORK-TRIBUO\n" | int32 format (1 or 2) | int32 n | n bytes UTF-8 JSON header | int32 m | m bytes model
  * </pre>
  */
 final class ModelFormat {
     static final byte[] MAGIC = "COGWORK-TRIBUO\n".getBytes(StandardCharsets.US_ASCII);
     static final int FORMAT = 1;
+    static final int FLAT_FOREST = 2;
     private static final int MAX_HEADER = 64 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelFormat() {
     }
 
-    /** A saved model: its descriptor and the Tribuo model. */
-    record Loaded(ModelDescriptor descriptor, Model<?> model) {
+    /** A saved model: its descriptor and the Tribuo model, or a forest saved flat (then {@code model} is null). */
+    record Loaded(ModelDescriptor descriptor, Model<?> model, FlatForest forest) {
     }
 
+    /** Writes a Tribuo model as its protobuf (format {@value #FORMAT}). */
     static void write(OutputStream out, ModelDescriptor d, Model<?> model) throws IOException {
-        byte[] proto = model.serialize().toByteArray();
+        write(out, FORMAT, d, model.serialize().toByteArray());
+    }
+
+    /** Writes a random forest in its flat form (format {@value #FLAT_FOREST}). */
+    static void write(OutputStream out, ModelDescriptor d, FlatForest forest) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+        DataOutputStream data = new DataOutputStream(bytes);
+        forest.write(data);
+        data.flush();
+        write(out, FLAT_FOREST, d, bytes.toByteArray());
+    }
+
+    private static void write(OutputStream out, int format, ModelDescriptor d, byte[] proto) throws IOException {
         CRC32 crc = new CRC32();
         crc.update(proto);
         Map<String, Object> header = new LinkedHashMap<>();
@@ -69,7 +85,7 @@ final class ModelFormat {
         byte[] json = JSON.writeValueAsBytes(header);
         DataOutputStream data = new DataOutputStream(out);
         data.write(MAGIC);
-        data.writeInt(FORMAT);
+        data.writeInt(format);
         data.writeInt(json.length);
         data.write(json);
         data.writeInt(proto.length);
@@ -85,9 +101,9 @@ final class ModelFormat {
                 throw new EngineException("not a Tribuo model of Cogwork (no COGWORK-TRIBUO header)");
             }
             int format = data.readInt();
-            if (format != FORMAT) {
-                throw new EngineException("Tribuo model format " + format + " is not supported by this engine (reads format "
-                        + FORMAT + ")");
+            if (format != FORMAT && format != FLAT_FOREST) {
+                throw new EngineException("Tribuo model format " + format + " is not supported by this engine (reads formats "
+                        + FORMAT + " and " + FLAT_FOREST + ")");
             }
             byte[] json = readBlock(data, MAX_HEADER, "header");
             Map<?, ?> header = JSON.readValue(json, Map.class);
@@ -98,6 +114,13 @@ final class ModelFormat {
                 throw new EngineException("corrupt Tribuo model: checksum of the model bytes does not match");
             }
             ModelDescriptor descriptor = descriptor(header);
+            if (format == FLAT_FOREST) {
+                FlatForest forest = FlatForest.read(proto);
+                if (forest.classification() != (descriptor.task() == Task.CLASSIFICATION) || descriptor.task() == Task.CLUSTERING) {
+                    throw new EngineException("corrupt Tribuo model: the forest does not predict " + descriptor.task());
+                }
+                return new Loaded(descriptor, null, forest);
+            }
             Model<?> model = Model.deserialize(ModelProto.parseFrom(proto));
             Class<? extends org.tribuo.Output<?>> expectedOutput = switch (descriptor.task()) {
                 case CLASSIFICATION -> org.tribuo.classification.Label.class;
@@ -107,7 +130,7 @@ final class ModelFormat {
             if (!model.validate(expectedOutput)) {
                 throw new EngineException("corrupt Tribuo model: the model does not predict " + descriptor.task());
             }
-            return new Loaded(descriptor, model);
+            return new Loaded(descriptor, model, null);
         } catch (EOFException e) {
             throw new EngineException("corrupt Tribuo model: truncated", e);
         } catch (JsonProcessingException e) {

@@ -55,9 +55,9 @@ import org.tribuo.transform.transformations.MeanStdDevTransformation;
 
 /**
  * Classification, regression and clustering with Oracle Tribuo. Tribuo itself lives in the library bundle
- * {@code org.cogwork.tribuo.lib}; this adapter can be updated on its own. Models save as Tribuo protobuf (see
- * {@link ModelFormat}). Every trainer gets the request's seed, so the same request on the same data gives the
- * same model.
+ * {@code org.cogwork.tribuo.lib}; this adapter can be updated on its own. Models save as Tribuo protobuf, random
+ * forests in their flat form (see {@link ModelFormat}). Every trainer gets the request's seed, so the same request on
+ * the same data gives the same model.
  *
  * <p>The linear models ({@code logistic}, {@code linear}) standardise the numeric (INT/DOUBLE) input columns
  * themselves with a per-feature mean/standard-deviation transformation that is part of the saved Tribuo model:
@@ -334,6 +334,6 @@ public class TribuoEngine implements Engine {
     @Override
     public Model load(InputStream in) throws EngineException {
         ModelFormat.Loaded loaded = ModelFormat.read(in);
-        return new TribuoModel(loaded.descriptor(), loaded.model());
+        return TribuoModel.of(loaded);
     }
 }

@@ -22,7 +22,9 @@ import org.tribuo.regression.Regressor;
 
 /**
  * A trained Tribuo model. Tribuo's linear, tree, ensemble and k-means models do not change when they predict,
- * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail).
+ * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail). A random forest predicts
+ * through its flat form and is saved as it ({@link ModelFormat#FLAT_FOREST}); one loaded from that form has no Tribuo
+ * model at all.
  */
 final class TribuoModel implements Model {
     /** Provenance keys of a regression model trained on a standardised target: predictions are scaled back with them. */
@@ -33,18 +35,30 @@ final class TribuoModel implements Model {
     private final Features features;
     private final double targetMean;
     private final double targetScale;
+    /** The Tribuo model; {@code null} for a forest loaded from its flat form. */
     private volatile org.tribuo.Model<?> model;
+    private volatile boolean closed;
     /** A random forest's flat form, used to predict (null for other models). */
     private final FlatForest forest;
     /** A linear SGD model's flat form, used to predict (null for other models). */
     private final FlatLinear linear;
 
     TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model) {
+        this(descriptor, model, "random-forest".equals(descriptor.algorithm()) ? FlatForest.of(model) : null);
+    }
+
+    /** A model as {@link ModelFormat#read} gave it: a Tribuo model, or a forest in its flat form only. */
+    static TribuoModel of(ModelFormat.Loaded loaded) {
+        return loaded.forest() != null ? new TribuoModel(loaded.descriptor(), null, loaded.forest())
+                : new TribuoModel(loaded.descriptor(), loaded.model());
+    }
+
+    private TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model, FlatForest forest) {
         this.descriptor = descriptor;
         this.features = new Features(descriptor.inputSchema());
         this.model = model;
-        this.forest = "random-forest".equals(descriptor.algorithm()) ? FlatForest.of(model) : null;
-        this.linear = descriptor.task() == Task.CLUSTERING ? null
+        this.forest = forest;
+        this.linear = descriptor.task() == Task.CLUSTERING || model == null ? null
                 : FlatLinear.of(model, descriptor.inputSchema(), descriptor.task() == Task.CLASSIFICATION);
         this.targetMean = descriptor.provenance().get(TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
         this.targetScale = descriptor.provenance().get(TARGET_SCALE) instanceof Number n ? n.doubleValue() : 1;
@@ -58,13 +72,14 @@ final class TribuoModel implements Model {
     @Override
     @SuppressWarnings("unchecked")
     public List<Prediction> predict(List<Row> rows) {
-        org.tribuo.Model<?> m = live();
+        checkOpen();
         if (forest != null) {
             return predictForest(rows);
         }
         if (linear != null) {
             return predictLinear(rows);
         }
+        org.tribuo.Model<?> m = live();
         List<Prediction> out = new ArrayList<>(rows.size());
         for (Row row : rows) {
             out.add(switch (descriptor.task()) {
@@ -162,14 +177,28 @@ final class TribuoModel implements Model {
 
     @Override
     public void save(OutputStream out) throws IOException {
-        ModelFormat.write(out, descriptor, live());
+        checkOpen();
+        if (forest != null) {
+            ModelFormat.write(out, descriptor, forest);
+        } else {
+            ModelFormat.write(out, descriptor, live());
+        }
     }
 
+    /** The Tribuo model, or {@code null} for a forest loaded from its flat form (for tests comparing answers). */
     org.tribuo.Model<?> tribuoModel() {
-        return live();
+        checkOpen();
+        return model;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("model " + descriptor.algorithm() + " is closed");
+        }
     }
 
     private org.tribuo.Model<?> live() {
+        checkOpen();
         org.tribuo.Model<?> m = model;
         if (m == null) {
             throw new IllegalStateException("model " + descriptor.algorithm() + " is closed");
@@ -179,6 +208,7 @@ final class TribuoModel implements Model {
 
     @Override
     public void close() {
+        closed = true;
         model = null; // Tribuo models hold only heap memory
     }
 }

@@ -333,9 +333,11 @@ class TribuoEngineTest {
                 new TrainingRequest(Task.REGRESSION, regressor, params, concrete.train, "compressive_strength", 11))) {
             List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : concrete.test;
             try (Model trained = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
+                // the trained model's own Tribuo answers, for it and for its saved and loaded form (a forest loads as its
+                // flat form only)
+                org.tribuo.Model<?> tribuo = ((TribuoModel) trained).tribuoModel();
                 for (Model m : List.of(trained, loaded)) {
                     check.accept(m);
-                    org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
                     Features features = new Features(m.descriptor().inputSchema());
                     List<Prediction> flat = m.predict(test);
                     double mean = m.descriptor().provenance().get(TribuoModel.TARGET_MEAN) instanceof Number n ? n.doubleValue() : 0;
@@ -541,7 +543,65 @@ class TribuoEngineTest {
         assertTrue(loadError(badHeader).startsWith("corrupt Tribuo model: unreadable header"), loadError(badHeader));
         byte[] future = saved.clone();
         future[ModelFormat.MAGIC.length + 3] = 9;
-        assertEquals("Tribuo model format 9 is not supported by this engine (reads format 1)", loadError(future));
+        assertEquals("Tribuo model format 9 is not supported by this engine (reads formats 1 and 2)", loadError(future));
+    }
+
+    /**
+     * A forest saved flat (format 2) is read back only when every reference in it holds: a split's child before or at
+     * itself (a walk that would never end), a feature or a leaf's values that are not there, counts beyond the bytes.
+     * A forest saved as Tribuo's protobuf (format 1, as before the flat form) still loads and answers the same.
+     */
+    @Test
+    void forestsSaveFlatRefuseBrokenReferencesAndStillLoadAsTribuoSavedThem() throws Exception {
+        Split s = split(read("credit_data.csv"), 5);
+        try (Model m = engine.train(new TrainingRequest(Task.CLASSIFICATION, "random-forest", Map.of("numTrees", 5), s.train,
+                "Status", 5), TrainingContext.none())) {
+            byte[] flat = save(m);
+            assertEquals(ModelFormat.FLAT_FOREST, java.nio.ByteBuffer.wrap(flat, ModelFormat.MAGIC.length, 4).getInt());
+            org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
+            java.io.ByteArrayOutputStream asTribuo = new java.io.ByteArrayOutputStream();
+            ModelFormat.write(asTribuo, m.descriptor(), tribuo);
+            try (Model loadedFlat = engine.load(new ByteArrayInputStream(flat));
+                 Model loadedTribuo = engine.load(new ByteArrayInputStream(asTribuo.toByteArray()))) {
+                assertEquals(m.predict(s.test), loadedFlat.predict(s.test));
+                assertEquals(m.predict(s.test), loadedTribuo.predict(s.test));
+                assertNotNull(((TribuoModel) loadedTribuo).tribuoModel(), "format 1 keeps Tribuo's model");
+                loadedFlat.close();
+                assertThrows(IllegalStateException.class, () -> loadedFlat.predict(s.test));
+            }
+
+            FlatForest forest = FlatForest.of(tribuo);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            forest.write(new java.io.DataOutputStream(out));
+            byte[] good = out.toByteArray();
+            java.io.ByteArrayOutputStream again = new java.io.ByteArrayOutputStream();
+            FlatForest.read(good).write(new java.io.DataOutputStream(again));
+            assertTrue(Arrays.equals(good, again.toByteArray()), "read and written again, the same bytes");
+            // the nodes start after the flag, the feature names, the labels and the roots; node 0 is the first tree's root
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(good);
+            int at = 1;
+            for (int list = 0; list < 2; list++) {
+                int n = b.getInt(at);
+                at += 4;
+                for (int i = 0; i < n; i++) {
+                    at += 4 + b.getInt(at);
+                }
+            }
+            at += 4 + 4 * b.getInt(at);
+            int node0 = at + 4;
+            assertTrue(b.getInt(node0) >= 0, "the first root splits");
+            byte[] cycle = good.clone();
+            java.nio.ByteBuffer.wrap(cycle).putInt(node0 + 4, 0); // its left child: itself
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> FlatForest.read(cycle)).getMessage()
+                    .startsWith("split node 0 refers to a feature or node that is not there"));
+            byte[] noFeature = good.clone();
+            java.nio.ByteBuffer.wrap(noFeature).putInt(node0, 1_000_000);
+            assertThrows(IllegalArgumentException.class, () -> FlatForest.read(noFeature));
+            byte[] huge = good.clone();
+            java.nio.ByteBuffer.wrap(huge).putInt(node0 - 4, Integer.MAX_VALUE); // the node count
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> FlatForest.read(huge)).getMessage().contains("cannot hold"));
+            assertThrows(IllegalArgumentException.class, () -> FlatForest.read(Arrays.copyOf(good, good.length - 3)));
+        }
     }
 
     private String loadError(byte[] bytes) {
