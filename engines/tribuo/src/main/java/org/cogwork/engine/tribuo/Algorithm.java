@@ -59,6 +59,19 @@ enum Algorithm {
         return this == FOREST_CLASSIFICATION || this == FOREST_REGRESSION;
     }
 
+    /**
+     * A forest's fraction of features per split when the spec leaves it out, over {@code features} features: for
+     * classification the square root of them (Breiman's choice, scikit-learn's {@code max_features="sqrt"}; Tribuo
+     * rounds fraction × features), for regression half.
+     */
+    static double forestFraction(Task task, int features) {
+        if (task != Task.CLASSIFICATION || features <= 2) {
+            return 0.5;
+        }
+        long chosen = Math.max(1, Math.round(Math.sqrt(features)));
+        return Math.min(chosen, features - 1) / (double) features;
+    }
+
     static Optional<Algorithm> find(String name, Task task) {
         for (Algorithm a : values()) {
             if (a.algorithmName.equals(name) && a.task == task) {
@@ -93,8 +106,11 @@ enum Algorithm {
         static final Hyperparameter NUM_TREES = Hyperparameter.integer("numTrees", 50, "number of trees").atLeast(1).atMost(100_000);
         static final Hyperparameter FOREST_MAX_DEPTH = Hyperparameter.integer("maxDepth", 12, "maximum depth of each tree")
                 .atLeast(1).atMost(1_000);
-        static final Hyperparameter FOREST_FRACTION_FEATURES = Hyperparameter.number("fractionFeaturesInSplit", 0.5,
-                "fraction of features considered per split (below 1: a forest needs subsampling)").greaterThan(0).lessThan(1);
+        /** No declared default: {@link #forestFraction} when left out. */
+        static final Hyperparameter FOREST_FRACTION_FEATURES = new Hyperparameter("fractionFeaturesInSplit", Hyperparameter.Type.NUMBER,
+                null, 0.0, false, 1.0, false, List.of(), false, "fraction of features considered per split, below 1 (a forest "
+                + "needs subsampling; when left out: the square root of the features for classification, as scikit-learn's "
+                + "and the xgboost engine's forests choose, half of them for regression)");
         static final Hyperparameter CENTROIDS = Hyperparameter.integer("centroids", 3, "number of clusters (at most the number of rows)")
                 .atLeast(1).atMost(100_000);
         static final Hyperparameter ITERATIONS = Hyperparameter.integer("iterations", 100, "maximum iterations").atLeast(1).atMost(1_000_000);

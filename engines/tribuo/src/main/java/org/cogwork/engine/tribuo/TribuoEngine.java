@@ -207,6 +207,10 @@ public class TribuoEngine implements Engine {
             throw new IllegalArgumentException("centroids must be <= the number of rows (" + data.size() + "), was "
                     + params.get("centroids"));
         }
+        if (algorithm.forest() && !params.containsKey(Algorithm.Param.FOREST_FRACTION_FEATURES.name())) {
+            params.put(Algorithm.Param.FOREST_FRACTION_FEATURES.name(),
+                    Algorithm.forestFraction(request.task(), data.getFeatureMap().size()));
+        }
         context.progress(1, 3, Map.of("rows", (double) data.size()));
 
         Trainer<T> trainer = trainer(algorithm, params, request.seed());

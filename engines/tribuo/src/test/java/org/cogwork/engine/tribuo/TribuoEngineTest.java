@@ -56,7 +56,13 @@ class TribuoEngineTest {
             byTask.computeIfAbsent(a.task(), t -> new ArrayList<>()).add(a.name());
             assertFalse(a.hyperparameters().isEmpty(), a.name());
             for (Hyperparameter h : a.hyperparameters()) {
-                assertNotNull(h.defaultValue(), a.name() + "." + h.name());
+                // every one has a default, but a forest's features per split, which depends on the data (left out: the
+                // square root of the features or half of them, as its description says)
+                if (!(a.name().equals("random-forest") && h.name().equals("fractionFeaturesInSplit"))) {
+                    assertNotNull(h.defaultValue(), a.name() + "." + h.name());
+                } else {
+                    assertTrue(h.description().contains("when left out"), h.description());
+                }
                 assertFalse(h.description().isBlank(), a.name() + "." + h.name());
                 assertTrue(h.type() == Hyperparameter.Type.INTEGER || h.type() == Hyperparameter.Type.NUMBER, h.toString());
                 assertNotNull(h.min(), "every Tribuo hyperparameter has a lower bound: " + h);
@@ -544,6 +550,34 @@ class TribuoEngineTest {
         byte[] future = saved.clone();
         future[ModelFormat.MAGIC.length + 3] = 9;
         assertEquals("Tribuo model format 9 is not supported by this engine (reads formats 1 and 2)", loadError(future));
+    }
+
+    /** Left out, a forest's features per split are the square root of them for classification and half for regression. */
+    @Test
+    void forestsChooseTheSquareRootOfTheFeaturesPerSplitForClassificationAndHalfForRegression() throws Exception {
+        Split credit = split(read("credit_data.csv"), 5);
+        Split concrete = split(read("concrete.csv"), 5);
+        for (Map<String, Object> given : List.<Map<String, Object>>of(Map.of("numTrees", 3), Map.of("numTrees", 3, "fractionFeaturesInSplit", 0.7))) {
+            try (Model c = engine.train(new TrainingRequest(Task.CLASSIFICATION, "random-forest", given, credit.train, "Status", 5),
+                    TrainingContext.none());
+                 Model r = engine.train(new TrainingRequest(Task.REGRESSION, "random-forest", given, concrete.train,
+                         "compressive_strength", 5), TrainingContext.none())) {
+                int features = ((Number) c.descriptor().provenance().get("features")).intValue();
+                double classification = fraction(c);
+                if (given.containsKey("fractionFeaturesInSplit")) {
+                    assertEquals(0.7, classification);
+                    assertEquals(0.7, fraction(r));
+                } else {
+                    assertTrue(features >= 16, "enough features for the square root to differ from half: " + features);
+                    assertEquals(Math.round(Math.sqrt(features)), Math.round(classification * features), classification + " of " + features);
+                    assertEquals(0.5, fraction(r));
+                }
+            }
+        }
+    }
+
+    private static double fraction(Model m) {
+        return ((Number) ((Map<?, ?>) m.descriptor().provenance().get("parameters")).get("fractionFeaturesInSplit")).doubleValue();
     }
 
     /**
