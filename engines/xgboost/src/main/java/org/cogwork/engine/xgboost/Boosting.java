@@ -145,7 +145,7 @@ final class Boosting {
             done = true;
             return model;
         } catch (XGBoostError e) {
-            throw new EngineException("XGBoost training failed: " + e.getMessage(), e);
+            throw new EngineException("XGBoost training failed: " + reason(e), e);
         } finally {
             dispose(dtrain);
             dispose(dvalid);
@@ -153,6 +153,20 @@ final class Boosting {
                 booster.dispose();
             }
         }
+    }
+
+    /**
+     * XGBoost's own words for a failure, without what only its developers read: its messages start with the time and
+     * the C++ source line ({@code [17:13:32] /workspace/src/tree/updater_colmaker.cc:110: }) and end with a native
+     * stack trace naming the library's temporary file.
+     */
+    static String reason(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int trace = m.indexOf("\nStack trace:");
+        if (trace >= 0) {
+            m = m.substring(0, trace);
+        }
+        return m.replaceFirst("^\\[[0-9:]+\\] \\S+:[0-9]+: ", "").strip();
     }
 
     /** A saved model back in memory. */
@@ -163,7 +177,7 @@ final class Boosting {
             booster.setParam("nthread", Runtime.getRuntime().availableProcessors());
             return new XgboostModel(saved.descriptor(), saved.columns(), booster, saved.rounds(), Trees.of(booster, saved.rounds()));
         } catch (XGBoostError | java.io.IOException e) {
-            throw new EngineException("corrupt XGBoost model: XGBoost cannot read it: " + e.getMessage(), e);
+            throw new EngineException("corrupt XGBoost model: XGBoost cannot read it: " + reason(e), e);
         }
     }
 

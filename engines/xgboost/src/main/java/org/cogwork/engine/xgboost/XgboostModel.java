@@ -91,7 +91,7 @@ final class XgboostModel implements Model {
                     Booster.PredictionType.kValue, null);
             }
         } catch (XGBoostError e) {
-            throw new IllegalStateException("XGBoost prediction failed: " + e.getMessage(), e);
+            throw new IllegalStateException("XGBoost prediction failed: " + Boosting.reason(e), e);
         } finally {
             lock.readLock().unlock();
         }
@@ -129,7 +129,7 @@ final class XgboostModel implements Model {
             }
             bytes = booster.toByteArray("ubj");
         } catch (XGBoostError e) {
-            throw new IOException("XGBoost could not write the model: " + e.getMessage(), e);
+            throw new IOException("XGBoost could not write the model: " + Boosting.reason(e), e);
         } finally {
             lock.readLock().unlock();
         }
