@@ -180,9 +180,11 @@ class TrainingApiTest {
                 "maxInclusive":true,"description":"number of trees"},\
                 {"name":"maxDepth","type":"INTEGER","required":false,"default":12,"min":1,"minInclusive":true,"max":1000,\
                 "maxInclusive":true,"description":"maximum depth of each tree"},\
-                {"name":"fractionFeaturesInSplit","type":"NUMBER","required":false,"default":0.5,"min":0.0,"minInclusive":false,\
-                "max":1.0,"maxInclusive":false,"description":"fraction of features considered per split (below 1: a forest needs \
-                subsampling)"}]""", String.valueOf(forest == null ? null : forest.path("hyperparameters")));
+                {"name":"fractionFeaturesInSplit","type":"NUMBER","required":false,"min":0.0,"minInclusive":false,\
+                "max":1.0,"maxInclusive":false,"description":"fraction of features considered per split, below 1 (a forest \
+                needs subsampling; when left out: the square root of the features for classification, as scikit-learn's \
+                and the xgboost engine's forests choose, half of them for regression)"}]""",
+                String.valueOf(forest == null ? null : forest.path("hyperparameters")));
         int jobs = cogwork.get("/api/trainings").json().size();
 
         Cogwork.Response zero = submit(FOREST.formatted(", \"hyperparameters\": {\"numTrees\": 0}"));
@@ -213,9 +215,13 @@ class TrainingApiTest {
         assertEquals(202, fine.status(), fine.body());
         JsonNode job = awaitDone(fine.json().path("id").asText());
         assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
-        assertEquals("{\"numTrees\":5,\"maxDepth\":4,\"fractionFeaturesInSplit\":0.5}",
-                job.path("result").path("provenance").path("model").path("parameters").toString(),
-                "the engine trained with the checked values and the declared default");
+        JsonNode parameters = job.path("result").path("provenance").path("model").path("parameters");
+        assertEquals("{\"numTrees\":5,\"maxDepth\":4}", ((com.fasterxml.jackson.databind.node.ObjectNode) parameters.deepCopy())
+                .without("fractionFeaturesInSplit").toString(), "the engine trained with the checked values");
+        // left out, the features per split are the square root of the features the forest saw
+        int features = job.path("result").path("provenance").path("model").path("features").asInt();
+        assertEquals(Math.round(Math.sqrt(features)), Math.round(parameters.path("fractionFeaturesInSplit").asDouble() * features),
+                parameters + " over " + features + " features");
     }
 
     private static String errorOf(String spec, String field) throws Exception {
