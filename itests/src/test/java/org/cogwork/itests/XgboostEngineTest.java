@@ -109,6 +109,7 @@ class XgboostEngineTest {
         JsonNode model = job.path("result").path("provenance").path("model");
         assertEquals("random-forest", job.path("result").path("provenance").path("algorithm").asText(), job.toString());
         assertEquals(100, model.path("parameters").path("trees").asInt(), model.toString());
+        assertEquals(10, model.path("forestParts").asInt(), "grown in ten parts and joined, inside the bundle: " + model);
         assertTrue(model.path("featureImportance").has("Income"), model.toString());
         Cogwork.Response predicted = cogwork.post("/api/models/credit-xgb-forest/predict", ROW.getBytes(StandardCharsets.UTF_8),
                 "application/json");

@@ -24,7 +24,8 @@ import org.cogwork.xgboost.host.XGBoostHost;
  * native host's jars while Cogwork starts).
  *
  * <p>The loop is ours, one {@link Booster#update} per round, rather than {@link XGBoost#train}'s: it checks for
- * cancellation and reports progress between rounds, and decides early stopping on the validation part.
+ * cancellation and reports progress between rounds, and decides early stopping on the validation part. A forest (one
+ * round of many trees) is grown in parts instead ({@link ForestParts}).
  */
 final class Boosting {
     /** Rounds between progress reports: each one evaluates the training loss. */
@@ -86,8 +87,6 @@ final class Boosting {
         try {
             dtrain = matrix(train);
             dvalid = valid == null ? null : matrix(valid);
-            // zero rounds: XGBoost.train only makes and configures the booster; the rounds run below
-            booster = XGBoost.train(dtrain, params, 0, Map.of(), null, null);
             int rounds = settings.rounds();
             int patience = settings.earlyStoppingRounds();
             int best = -1;
@@ -97,6 +96,23 @@ final class Boosting {
             int total = rounds * per;
             context.progress(0, total, Map.of());
             int round = 0;
+            boolean forest = rounds == 1 && per > 1 && dvalid == null;
+            if (forest) {
+                // grown in parts on every core (small data, one XGBoost thread each) or one part after another (XGBoost
+                // splitting each tree between its threads), joined into one booster
+                int concurrent = settings.nthread() == 0 && train.n() < Settings.FEW_ROWS ? Runtime.getRuntime().availableProcessors() : 1;
+                byte[] joined = ForestParts.join(ForestParts.train(params, train, per, request.seed(), concurrent, context));
+                try {
+                    booster = XGBoost.loadModel(joined);
+                } catch (java.io.IOException e) {
+                    throw new EngineException("XGBoost could not read the forest joined from its parts: " + reason(e), e);
+                }
+                booster.setParam("nthread", params.get("nthread")); // predicting, as a booster trained here would
+                round = rounds;
+            } else {
+                // zero rounds: XGBoost.train only makes and configures the booster; the rounds run below
+                booster = XGBoost.train(dtrain, params, 0, Map.of(), null, null);
+            }
             for (; round < rounds; round++) {
                 XgboostEngine.checkCancelled(context);
                 booster.update(dtrain, round);
@@ -134,6 +150,11 @@ final class Boosting {
                 provenance.put("bestValidation" + Character.toUpperCase(metric.charAt(0)) + metric.substring(1), bestLoss);
             }
             provenance.put("rounds", kept);
+            if (forest) {
+                // the settings above describe the forest; its trees were grown in parts, each with its own seed
+                provenance.put("forestParts", ForestParts.sizes(per).length);
+                provenance.put("forestPartSeeds", "seed + " + ForestParts.SEED_STEP + " * part");
+            }
             provenance.put("inputWidth", train.width());
             provenance.put("featureImportanceType", "gain");
             Trees.Learner learner = Trees.learner(booster); // read once: the trees to walk, and their gains
@@ -181,7 +202,7 @@ final class Boosting {
         }
     }
 
-    private static DMatrix matrix(Matrix m) throws XGBoostError {
+    static DMatrix matrix(Matrix m) throws XGBoostError {
         DMatrix d = new DMatrix(m.x(), m.n(), m.width(), Float.NaN); // NaN: missing, learnt by the trees
         d.setLabel(m.y());
         return d;

@@ -88,7 +88,8 @@ class XgboostEngineTest {
             System.out.printf("credit xgboost random-forest, defaults: accuracy %.4f%n", accuracy);
             assertTrue(accuracy >= 0.7723, "accuracy " + accuracy + " (scikit-learn's forest: 0.7823 on these rows)");
             assertEquals("random-forest", model.descriptor().algorithm());
-            assertEquals(List.of(0L, 200L), progress.steps, "progress in trees");
+            assertEquals(java.util.stream.LongStream.rangeClosed(0, 10).map(k -> 20 * k).boxed().toList(), progress.steps,
+                    "progress in trees, as each of the forest's ten parts ends");
         }
         try (Model model = engine.train(new TrainingRequest(Task.REGRESSION, "random-forest", Map.of(), concrete.train,
                 "compressive_strength", 7), TrainingContext.none())) {
@@ -352,7 +353,8 @@ class XgboostEngineTest {
                      TrainingContext.none())) {
             assertEquals(1L, parameters(chosen).get("nthread"), "150 rows: one thread, recorded in the provenance");
             assertEquals(3L, ((Number) parameters(told).get("nthread")).longValue());
-            assertEquals(1L, parameters(forest).get("nthread"), "a forest, too, grows its trees one after another");
+            assertEquals(1L, parameters(forest).get("nthread"), "a forest's parts, too, each on one XGBoost thread");
+            assertEquals(5, forest.descriptor().provenance().get("forestParts"), "a part per tree below ten trees");
         }
         for (Algorithm algorithm : List.of(Algorithm.CLASSIFICATION, Algorithm.FOREST_REGRESSION)) {
             Algorithm.Settings settings = Algorithm.Settings.resolve(engine.info(), algorithm, Map.of());
