@@ -151,9 +151,9 @@ final class ForestParts {
         ByteArrayOutputStream out = new ByteArrayOutputStream(parts.stream().mapToInt(b -> b.length).sum() + 1024);
         byte[] doc = first.bytes;
         ByteBuffer in = ByteBuffer.wrap(doc);
-        int treeInfoAt = Span.find(in, first.modelStart, "tree_info");
-        int indptrAt = Span.find(in, first.modelStart, "iteration_indptr");
-        int paramAt = Span.find(in, first.modelStart, "gbtree_model_param");
+        int treeInfoAt = Ubjson.Span.find(in, first.modelStart, "tree_info");
+        int indptrAt = Ubjson.Span.find(in, first.modelStart, "iteration_indptr");
+        int paramAt = Ubjson.Span.find(in, first.modelStart, "gbtree_model_param");
         int[] info = treeInfo.stream().mapToInt(Integer::intValue).toArray();
         int trees = total;
         out.write(doc, 0, first.modelStart);
@@ -226,10 +226,10 @@ final class ForestParts {
         out.write('{');
         int pos = object + 1;
         while (doc[pos] != '}') {
-            int keyEnd = Span.key(in, pos);
-            int text = Span.keyText(in, pos);
+            int keyEnd = Ubjson.Span.key(in, pos);
+            int text = Ubjson.Span.keyText(in, pos);
             String key = new String(doc, text, keyEnd - text, StandardCharsets.UTF_8);
-            int valueEnd = Span.value(in, keyEnd);
+            int valueEnd = Ubjson.Span.value(in, keyEnd);
             out.write(doc, pos, keyEnd - pos);
             if (!replace.write(key, out)) {
                 out.write(doc, keyEnd, valueEnd - keyEnd);
@@ -242,14 +242,14 @@ final class ForestParts {
     /** The joined model with its trees' ids set to their place, 0 first (written as placeholders by {@link #join}). */
     private static byte[] numberTrees(byte[] joined) {
         ByteBuffer in = ByteBuffer.wrap(joined);
-        int model = Span.find(in, Span.find(in, Span.find(in, 0, "learner"), "gradient_booster"), "model");
-        int trees = Span.find(in, model, "trees");
-        int end = Span.value(in, trees);
-        int pos = joined[trees + 1] == '#' ? trees + 3 + Span.width(joined[trees + 2]) : trees + 1;
+        int model = Ubjson.Span.find(in, Ubjson.Span.find(in, Ubjson.Span.find(in, 0, "learner"), "gradient_booster"), "model");
+        int trees = Ubjson.Span.find(in, model, "trees");
+        int end = Ubjson.Span.value(in, trees);
+        int pos = joined[trees + 1] == '#' ? trees + 3 + Ubjson.Span.width(joined[trees + 2]) : trees + 1;
         for (int id = 0; pos < end && joined[pos] == '{'; id++) {
-            int at = Span.find(in, pos, "id");
+            int at = Ubjson.Span.find(in, pos, "id");
             in.putInt(at + 1, id);
-            pos = Span.value(in, pos);
+            pos = Ubjson.Span.value(in, pos);
         }
         return joined;
     }
@@ -334,32 +334,32 @@ final class ForestParts {
     private record Model(byte[] bytes, int modelStart, int modelEnd, List<int[]> trees, int[] treeInfo, int groupsOf, byte countType) {
         static Model of(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes);
-            int learner = Span.find(in, 0, "learner");
-            int booster = Span.find(in, learner, "gradient_booster");
-            int model = Span.find(in, booster, "model");
-            int trees = Span.find(in, model, "trees");
+            int learner = Ubjson.Span.find(in, 0, "learner");
+            int booster = Ubjson.Span.find(in, learner, "gradient_booster");
+            int model = Ubjson.Span.find(in, booster, "model");
+            int trees = Ubjson.Span.find(in, model, "trees");
             List<int[]> spans = new ArrayList<>();
             if (bytes[trees] != '[' || bytes[trees + 1] == '$') {
                 throw new IllegalArgumentException("UBJSON: the trees are not an array of objects");
             }
             byte countType = bytes[trees + 1] == '#' ? bytes[trees + 2] : 0;
-            long count = countType == 0 ? -1 : Span.integer(in, trees + 2);
-            int pos = countType == 0 ? trees + 1 : trees + 3 + Span.width(countType);
+            long count = countType == 0 ? -1 : Ubjson.Span.integer(in, trees + 2);
+            int pos = countType == 0 ? trees + 1 : trees + 3 + Ubjson.Span.width(countType);
             for (long i = 0; countType == 0 ? bytes[pos] != ']' : i < count; i++) {
-                int end = Span.value(in, pos);
+                int end = Ubjson.Span.value(in, pos);
                 spans.add(new int[] {pos, end});
                 pos = end;
             }
-            Object info = Ubjson.read(Arrays.copyOfRange(bytes, Span.find(in, model, "tree_info"),
-                    Span.value(in, Span.find(in, model, "tree_info"))));
+            Object info = Ubjson.read(Arrays.copyOfRange(bytes, Ubjson.Span.find(in, model, "tree_info"),
+                    Ubjson.Span.value(in, Ubjson.Span.find(in, model, "tree_info"))));
             int[] treeInfo = info instanceof int[] ints ? ints
                     : info instanceof long[] longs ? Arrays.stream(longs).mapToInt(Math::toIntExact).toArray()
                     : ((List<?>) info).stream().mapToInt(v -> Math.toIntExact((Long) v)).toArray();
-            Object param = Ubjson.read(Arrays.copyOfRange(bytes, Span.find(in, learner, "learner_model_param"),
-                    Span.value(in, Span.find(in, learner, "learner_model_param"))));
+            Object param = Ubjson.read(Arrays.copyOfRange(bytes, Ubjson.Span.find(in, learner, "learner_model_param"),
+                    Ubjson.Span.value(in, Ubjson.Span.find(in, learner, "learner_model_param"))));
             Object numClass = ((Map<?, ?>) param).get("num_class");
             int groups = Math.max(1, numClass == null ? 0 : Integer.parseInt(numClass.toString()));
-            return new Model(bytes, model, Span.value(in, model), spans, treeInfo, groups, countType);
+            return new Model(bytes, model, Ubjson.Span.value(in, model), spans, treeInfo, groups, countType);
         }
 
         int groups() {
@@ -372,108 +372,6 @@ final class ForestParts {
             System.arraycopy(bytes, 0, out, 0, modelStart);
             System.arraycopy(bytes, modelEnd, out, modelStart, bytes.length - modelEnd);
             return out;
-        }
-    }
-
-    /** Where UBJSON values end, without reading them into objects. */
-    static final class Span {
-        private Span() {
-        }
-
-        /** The start of the value of {@code key} in the object whose '{' is at {@code object}. */
-        static int find(ByteBuffer in, int object, String key) {
-            if (in.get(object) != '{') {
-                throw new IllegalArgumentException("UBJSON: no object at byte " + object);
-            }
-            int pos = object + 1;
-            while (in.get(pos) != '}') {
-                int keyEnd = key(in, pos);
-                int text = keyText(in, pos);
-                if (new String(in.array(), text, keyEnd - text, StandardCharsets.UTF_8).equals(key)) {
-                    return keyEnd;
-                }
-                pos = value(in, keyEnd);
-            }
-            throw new IllegalArgumentException("UBJSON: no key '" + key + "' in the object at byte " + object);
-        }
-
-        /** The end of the object key starting at {@code pos} (its length, then its bytes). */
-        static int key(ByteBuffer in, int pos) {
-            int text = keyText(in, pos);
-            return text + (int) integer(in, pos);
-        }
-
-        /** Where the bytes of the key (or string length) at {@code pos} start. */
-        static int keyText(ByteBuffer in, int pos) {
-            return pos + 1 + width(in.get(pos));
-        }
-
-        /** The end of the value whose marker is at {@code pos}. */
-        static int value(ByteBuffer in, int pos) {
-            byte marker = in.get(pos);
-            switch (marker) {
-                case 'Z', 'T', 'F', 'N':
-                    return pos + 1;
-                case 'i', 'U', 'I', 'l', 'L', 'd', 'D', 'C':
-                    return pos + 1 + width(marker);
-                case 'S':
-                    return key(in, pos + 1);
-                case '{': {
-                    int p = pos + 1;
-                    while (in.get(p) != '}') {
-                        p = value(in, key(in, p));
-                    }
-                    return p + 1;
-                }
-                case '[': {
-                    int p = pos + 1;
-                    byte type = 0;
-                    if (in.get(p) == '$') {
-                        type = in.get(p + 1);
-                        p += 2;
-                    }
-                    if (in.get(p) == '#') {
-                        long n = integer(in, p + 1);
-                        p += 2 + width(in.get(p + 1));
-                        if (type != 0) {
-                            return p + (int) (n * width(type));
-                        }
-                        for (long i = 0; i < n; i++) {
-                            p = value(in, p);
-                        }
-                        return p;
-                    }
-                    while (in.get(p) != ']') {
-                        p = value(in, p);
-                    }
-                    return p + 1;
-                }
-                default:
-                    throw new IllegalArgumentException("UBJSON: unknown marker 0x" + Integer.toHexString(marker & 0xFF) + " at byte " + pos);
-            }
-        }
-
-        /** The integer whose marker is at {@code pos}. */
-        static long integer(ByteBuffer in, int pos) {
-            return switch (in.get(pos)) {
-                case 'i' -> in.get(pos + 1);
-                case 'U' -> in.get(pos + 1) & 0xFF;
-                case 'I' -> in.getShort(pos + 1);
-                case 'l' -> in.getInt(pos + 1);
-                case 'L' -> in.getLong(pos + 1);
-                default -> throw new IllegalArgumentException("UBJSON: no integer at byte " + pos);
-            };
-        }
-
-        /** The bytes of a value of a fixed-width marker. */
-        static int width(byte marker) {
-            return switch (marker) {
-                case 'i', 'U', 'C' -> 1;
-                case 'I' -> 2;
-                case 'l', 'd' -> 4;
-                case 'L', 'D' -> 8;
-                default -> throw new IllegalArgumentException("UBJSON: marker 0x" + Integer.toHexString(marker & 0xFF) + " has no width");
-            };
         }
     }
 }

@@ -160,4 +160,109 @@ final class Ubjson {
             default -> throw new IllegalArgumentException("UBJSON: arrays of type '" + (char) type + "' are not read");
         };
     }
+
+    /**
+     * Where values end in UBJSON bytes, without reading them into objects: what joining models needs
+     * ({@link ForestParts#join}), which copies most bytes as they are.
+     */
+    static final class Span {
+        private Span() {
+        }
+
+        /** The start of the value of {@code key} in the object whose '{' is at {@code object}. */
+        static int find(ByteBuffer in, int object, String key) {
+            if (in.get(object) != '{') {
+                throw new IllegalArgumentException("UBJSON: no object at byte " + object);
+            }
+            int pos = object + 1;
+            while (in.get(pos) != '}') {
+                int keyEnd = key(in, pos);
+                int text = keyText(in, pos);
+                if (new String(in.array(), text, keyEnd - text, StandardCharsets.UTF_8).equals(key)) {
+                    return keyEnd;
+                }
+                pos = value(in, keyEnd);
+            }
+            throw new IllegalArgumentException("UBJSON: no key '" + key + "' in the object at byte " + object);
+        }
+
+        /** The end of the object key starting at {@code pos} (its length, then its bytes). */
+        static int key(ByteBuffer in, int pos) {
+            int text = keyText(in, pos);
+            return text + (int) integer(in, pos);
+        }
+
+        /** Where the bytes of the key (or string length) at {@code pos} start. */
+        static int keyText(ByteBuffer in, int pos) {
+            return pos + 1 + width(in.get(pos));
+        }
+
+        /** The end of the value whose marker is at {@code pos}. */
+        static int value(ByteBuffer in, int pos) {
+            byte marker = in.get(pos);
+            switch (marker) {
+                case 'Z', 'T', 'F', 'N':
+                    return pos + 1;
+                case 'i', 'U', 'I', 'l', 'L', 'd', 'D', 'C':
+                    return pos + 1 + width(marker);
+                case 'S':
+                    return key(in, pos + 1);
+                case '{': {
+                    int p = pos + 1;
+                    while (in.get(p) != '}') {
+                        p = value(in, key(in, p));
+                    }
+                    return p + 1;
+                }
+                case '[': {
+                    int p = pos + 1;
+                    byte type = 0;
+                    if (in.get(p) == '$') {
+                        type = in.get(p + 1);
+                        p += 2;
+                    }
+                    if (in.get(p) == '#') {
+                        long n = integer(in, p + 1);
+                        p += 2 + width(in.get(p + 1));
+                        if (type != 0) {
+                            return p + (int) (n * width(type));
+                        }
+                        for (long i = 0; i < n; i++) {
+                            p = value(in, p);
+                        }
+                        return p;
+                    }
+                    while (in.get(p) != ']') {
+                        p = value(in, p);
+                    }
+                    return p + 1;
+                }
+                default:
+                    throw new IllegalArgumentException("UBJSON: unknown marker 0x" + Integer.toHexString(marker & 0xFF) + " at byte " + pos);
+            }
+        }
+
+        /** The integer whose marker is at {@code pos}. */
+        static long integer(ByteBuffer in, int pos) {
+            return switch (in.get(pos)) {
+                case 'i' -> in.get(pos + 1);
+                case 'U' -> in.get(pos + 1) & 0xFF;
+                case 'I' -> in.getShort(pos + 1);
+                case 'l' -> in.getInt(pos + 1);
+                case 'L' -> in.getLong(pos + 1);
+                default -> throw new IllegalArgumentException("UBJSON: no integer at byte " + pos);
+            };
+        }
+
+        /** The bytes of a value of a fixed-width marker. */
+        static int width(byte marker) {
+            return switch (marker) {
+                case 'i', 'U', 'C' -> 1;
+                case 'I' -> 2;
+                case 'l', 'd' -> 4;
+                case 'L', 'D' -> 8;
+                default -> throw new IllegalArgumentException("UBJSON: marker 0x" + Integer.toHexString(marker & 0xFF) + " has no width");
+            };
+        }
+    }
 }
