@@ -85,22 +85,22 @@ final class Boosting {
         Booster booster = null;
         boolean done = false;
         try {
-            dtrain = matrix(train);
-            dvalid = valid == null ? null : matrix(valid);
             int rounds = settings.rounds();
+            int per = settings.parallelTrees(); // progress counts trees: a forest is one round of many
+            boolean forest = rounds == 1 && per > 1 && valid == null;
+            dtrain = forest ? null : matrix(train); // a forest's parts make their own
+            dvalid = valid == null ? null : matrix(valid);
             int patience = settings.earlyStoppingRounds();
             int best = -1;
             double bestLoss = Double.POSITIVE_INFINITY;
             String metric = (String) params.get("eval_metric");
-            int per = settings.parallelTrees(); // progress counts trees: a forest is one round of many
             int total = rounds * per;
             context.progress(0, total, Map.of());
             int round = 0;
-            boolean forest = rounds == 1 && per > 1 && dvalid == null;
             if (forest) {
-                // grown in parts on every core (small data, one XGBoost thread each) or one part after another (XGBoost
-                // splitting each tree between its threads), joined into one booster
-                int concurrent = settings.nthread() == 0 && train.n() < Settings.FEW_ROWS ? Runtime.getRuntime().availableProcessors() : 1;
+                // grown in parts on every core where XGBoost was left to choose one thread (small data), else one part
+                // after another (XGBoost splitting each tree between its threads), joined into one booster
+                int concurrent = settings.nthread() == 0 && settings.threads(train.n()) == 1 ? Runtime.getRuntime().availableProcessors() : 1;
                 byte[] joined = ForestParts.join(ForestParts.train(params, train, per, request.seed(), concurrent, context));
                 try {
                     booster = XGBoost.loadModel(joined);

@@ -57,8 +57,8 @@ final class ForestParts {
     }
 
     /**
-     * Trains the parts ({@code params} as for one booster of {@code trees} trees at a learning rate of 1) on
-     * {@code threads} threads, each part's XGBoost on one, and returns the part models (UBJSON) in part order.
+     * Trains the parts ({@code params} as for one booster of {@code trees} trees at a learning rate of 1, its
+     * {@code nthread} each part's) {@code threads} at a time, and returns the part models (UBJSON) in part order.
      *
      * @throws EngineException when cancelled (between parts) or XGBoost fails
      */
@@ -78,7 +78,6 @@ final class ForestParts {
                 p.put("num_parallel_tree", sizes[k]);
                 p.put("eta", sizes[k] / (double) trees);
                 p.put("seed", seed + k * SEED_STEP);
-                p.put("nthread", threads > 1 ? 1 : params.get("nthread"));
                 parts.put(done.submit(() -> part(p, train, context)), k);
             }
             byte[][] models = new byte[sizes.length][];
@@ -140,22 +139,16 @@ final class ForestParts {
                 throw new IllegalArgumentException("the forest's parts differ beyond their trees (base score, objective)");
             }
         }
-        int total = 0;
-        List<Integer> treeInfo = new ArrayList<>();
-        for (Model m : models) {
-            total += m.trees.size();
-            for (int g : m.treeInfo) {
-                treeInfo.add(g);
-            }
-        }
+        int trees = models.stream().mapToInt(m -> m.trees().size()).sum();
+        int parallelTrees = models.stream().mapToInt(Model::parallelTrees).sum();
+        int[] info = models.stream().flatMapToInt(m -> Arrays.stream(m.treeInfo())).toArray();
         ByteArrayOutputStream out = new ByteArrayOutputStream(parts.stream().mapToInt(b -> b.length).sum() + 1024);
         byte[] doc = first.bytes;
         ByteBuffer in = ByteBuffer.wrap(doc);
         int treeInfoAt = Ubjson.Span.find(in, first.modelStart, "tree_info");
         int indptrAt = Ubjson.Span.find(in, first.modelStart, "iteration_indptr");
         int paramAt = Ubjson.Span.find(in, first.modelStart, "gbtree_model_param");
-        int[] info = treeInfo.stream().mapToInt(Integer::intValue).toArray();
-        int trees = total;
+        int[] id = {0}; // the trees' ids count up across the parts
         out.write(doc, 0, first.modelStart);
         rewrite(out, doc, first.modelStart, (key, o) -> {
             switch (key) {
@@ -172,8 +165,7 @@ final class ForestParts {
                                 if (!k.equals("id")) {
                                     return false;
                                 }
-                                t.write('l');
-                                writeInt(t, 0); // a placeholder: numberTrees counts the ids up across the parts
+                                writeInteger(t, (byte) 'l', id[0]++);
                                 return true;
                             });
                         }
@@ -194,7 +186,7 @@ final class ForestParts {
                 case "gbtree_model_param" -> {
                     rewrite(o, doc, paramAt, (k, q) -> {
                         String v = switch (k) {
-                            case "num_parallel_tree" -> Integer.toString(trees / first.groups());
+                            case "num_parallel_tree" -> Integer.toString(parallelTrees);
                             case "num_trees" -> Integer.toString(trees);
                             default -> null;
                         };
@@ -212,7 +204,7 @@ final class ForestParts {
             }
         });
         out.write(doc, first.modelEnd, doc.length - first.modelEnd);
-        return numberTrees(out.toByteArray());
+        return out.toByteArray();
     }
 
     /** What to write for a key of an object being copied: {@code true} when it wrote the value, else it is copied. */
@@ -237,21 +229,6 @@ final class ForestParts {
             pos = valueEnd;
         }
         out.write('}');
-    }
-
-    /** The joined model with its trees' ids set to their place, 0 first (written as placeholders by {@link #join}). */
-    private static byte[] numberTrees(byte[] joined) {
-        ByteBuffer in = ByteBuffer.wrap(joined);
-        int model = Ubjson.Span.find(in, Ubjson.Span.find(in, Ubjson.Span.find(in, 0, "learner"), "gradient_booster"), "model");
-        int trees = Ubjson.Span.find(in, model, "trees");
-        int end = Ubjson.Span.value(in, trees);
-        int pos = joined[trees + 1] == '#' ? trees + 3 + Ubjson.Span.width(joined[trees + 2]) : trees + 1;
-        for (int id = 0; pos < end && joined[pos] == '{'; id++) {
-            int at = Ubjson.Span.find(in, pos, "id");
-            in.putInt(at + 1, id);
-            pos = Ubjson.Span.value(in, pos);
-        }
-        return joined;
     }
 
     /**
@@ -331,7 +308,8 @@ final class ForestParts {
     }
 
     /** Where a part's model object and trees are in its bytes. */
-    private record Model(byte[] bytes, int modelStart, int modelEnd, List<int[]> trees, int[] treeInfo, int groupsOf, byte countType) {
+    private record Model(byte[] bytes, int modelStart, int modelEnd, List<int[]> trees, int[] treeInfo, int parallelTrees,
+                         byte countType) {
         static Model of(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes);
             int learner = Ubjson.Span.find(in, 0, "learner");
@@ -350,20 +328,15 @@ final class ForestParts {
                 spans.add(new int[] {pos, end});
                 pos = end;
             }
-            Object info = Ubjson.read(Arrays.copyOfRange(bytes, Ubjson.Span.find(in, model, "tree_info"),
-                    Ubjson.Span.value(in, Ubjson.Span.find(in, model, "tree_info"))));
-            int[] treeInfo = info instanceof int[] ints ? ints
-                    : info instanceof long[] longs ? Arrays.stream(longs).mapToInt(Math::toIntExact).toArray()
-                    : ((List<?>) info).stream().mapToInt(v -> Math.toIntExact((Long) v)).toArray();
-            Object param = Ubjson.read(Arrays.copyOfRange(bytes, Ubjson.Span.find(in, learner, "learner_model_param"),
-                    Ubjson.Span.value(in, Ubjson.Span.find(in, learner, "learner_model_param"))));
-            Object numClass = ((Map<?, ?>) param).get("num_class");
-            int groups = Math.max(1, numClass == null ? 0 : Integer.parseInt(numClass.toString()));
-            return new Model(bytes, model, Ubjson.Span.value(in, model), spans, treeInfo, groups, countType);
+            int[] treeInfo = Trees.ints(read(bytes, Ubjson.Span.find(in, model, "tree_info")));
+            Object param = ((Map<?, ?>) read(bytes, Ubjson.Span.find(in, model, "gbtree_model_param"))).get("num_parallel_tree");
+            return new Model(bytes, model, Ubjson.Span.value(in, model), spans, treeInfo, Integer.parseInt(String.valueOf(param)),
+                    countType);
         }
 
-        int groups() {
-            return groupsOf;
+        /** The value at {@code at}, read. */
+        private static Object read(byte[] bytes, int at) {
+            return Ubjson.read(Arrays.copyOfRange(bytes, at, Ubjson.Span.value(ByteBuffer.wrap(bytes), at)));
         }
 
         /** The bytes but the model object: what the parts must share. */

@@ -87,7 +87,7 @@ final class Trees {
     }
 
     /** An integer array as the reader gives it: a typed array, or a list of numbers; {@code null} when absent. */
-    private static int[] ints(Object v) {
+    static int[] ints(Object v) {
         if (v instanceof int[] a) {
             return a;
         }
