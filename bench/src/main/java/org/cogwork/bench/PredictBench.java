@@ -78,8 +78,8 @@ public final class PredictBench {
                 String lib1 = "-";
                 String lib100 = "-";
                 String ratio = "-";
-                if (c.engine() == tribuo) {
-                    org.tribuo.Model<?> plain = BenchAccess.tribuoModel(m);
+                org.tribuo.Model<?> plain = c.engine() == tribuo ? BenchAccess.tribuoModel(m) : null;
+                if (plain != null) { // a forest has no Tribuo model: this engine grows its own (ForestLearner)
                     @SuppressWarnings("rawtypes") List<Example> e1 = BenchAccess.examples(m, one);
                     @SuppressWarnings("rawtypes") List<Example> e100 = BenchAccess.examples(m, hundred);
                     double l1 = median(() -> predictAll(plain, e1), 1);

@@ -18,13 +18,16 @@ class JobRecoveryTest {
     @TempDir
     Path tmp;
 
-    /** A forest big enough to be still growing a few seconds after it starts (tens of seconds on this machine). */
+    /**
+     * A forest big enough to be still growing a few seconds after it starts (the most trees a forest may have: a minute
+     * or more on this machine; it is killed within its first seconds).
+     */
     static final String SLOW = """
             {"name": "slow-forest", "source": "data", "dataset": "credit_data.csv", "target": "Status",
              "pipeline": [{"transform": "impute", "params": {"strategy": "median"}},
                           {"transform": "impute", "params": {"strategy": "mode", "columns": ["Home", "Marital", "Job"]}},
                           {"transform": "onehot"}],
-             "engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 3000}, "seed": 5}""";
+             "engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 100000}, "seed": 5}""";
 
     @Test
     void aJobKilledWithTheRuntimeIsInterruptedAfterTheRestartWithItsRunFailed() throws Exception {

@@ -22,7 +22,8 @@ enum Algorithm {
     CART_CLASSIFICATION("cart", Task.CLASSIFICATION, "a CART decision tree (Gini impurity)",
             Param.MAX_DEPTH, Param.MIN_CHILD_WEIGHT, Param.FRACTION_FEATURES),
     FOREST_CLASSIFICATION("random-forest", Task.CLASSIFICATION,
-            "a random forest: bagged CART trees with feature subsampling, probabilities averaged",
+            "a random forest: bagged CART trees (Gini impurity, exact splits) with feature subsampling, probabilities "
+                    + "averaged; grown on every core by this engine's own learner, not Tribuo's",
             Param.NUM_TREES, Param.FOREST_MAX_DEPTH, Param.FOREST_FRACTION_FEATURES),
     LINEAR("linear", Task.REGRESSION,
             "linear regression (LinearSGDTrainer, squared loss, AdaGrad); numeric features are standardised inside the model",
@@ -30,7 +31,8 @@ enum Algorithm {
     CART_REGRESSION("cart", Task.REGRESSION, "a CART regression tree (mean squared error)",
             Param.MAX_DEPTH, Param.MIN_CHILD_WEIGHT, Param.FRACTION_FEATURES),
     FOREST_REGRESSION("random-forest", Task.REGRESSION,
-            "a random forest: bagged CART regression trees with feature subsampling, predictions averaged",
+            "a random forest: bagged CART regression trees (squared error, exact splits) with feature subsampling, "
+                    + "predictions averaged; grown on every core by this engine's own learner, not Tribuo's",
             Param.NUM_TREES, Param.FOREST_MAX_DEPTH, Param.FOREST_FRACTION_FEATURES),
     KMEANS("kmeans", Task.CLUSTERING, "k-means with k-means++ initialisation (Euclidean distance, one thread)",
             Param.CENTROIDS, Param.ITERATIONS);

@@ -23,14 +23,16 @@ import org.tribuo.regression.Regressor;
 import org.tribuo.regression.rtree.IndependentRegressionTreeModel;
 
 /**
- * A random forest of this engine, laid out in flat arrays for prediction: Tribuo's ensemble predicts each tree
- * through a sparse vector, a {@code Prediction} with a score map per tree and a combiner over them (2-4 ms a row for
- * 200 trees on credit_data); here a row becomes one dense array and each tree a walk over int and double arrays.
- * Same arithmetic as Tribuo's ({@code SplitNode}: greater than the split value goes right, an absent feature is 0;
- * {@code FullyWeightedVotingCombiner} and {@code AveragingCombiner} with the forest's equal member weights), so the
- * answers are Tribuo's own (TribuoEngineTest compares every test row). It is also the forest's saved form
- * ({@link #write}, {@link ModelFormat#FLAT_FOREST}): Tribuo's protobuf writer finds its methods by reflection for every
- * label of every leaf, 1.6 s of a 200-tree credit_data forest's 5 s job, against milliseconds for these arrays.
+ * A random forest of this engine, laid out in flat arrays for prediction and saving: each tree a walk over int and
+ * double arrays, a row one dense array (Tribuo's ensemble predicted each tree through a sparse vector, a
+ * {@code Prediction} with a score map per tree and a combiner over them: 2-4 ms a row for 200 trees on credit_data).
+ * {@link ForestLearner} grows forests straight into this form ({@link #of(String[], boolean, List, int[], int[],
+ * double[], double[])}); forests saved by earlier versions as Tribuo ensembles are turned into it when loaded
+ * ({@link #of(org.tribuo.Model)}), with Tribuo's arithmetic ({@code SplitNode}: greater than the split value goes
+ * right, an absent feature is 0; {@code FullyWeightedVotingCombiner} and {@code AveragingCombiner} with equal member
+ * weights). It is also the forest's saved form ({@link #write}, {@link ModelFormat#FLAT_FOREST}): Tribuo's protobuf
+ * writer found its methods by reflection for every label of every leaf, 1.6 s of a 200-tree credit_data forest's 5 s
+ * job, against milliseconds for these arrays.
  */
 final class FlatForest {
     private final Map<String, Integer> index = new HashMap<>();
@@ -52,7 +54,10 @@ final class FlatForest {
     /** The leaves' outputs, {@link #width} doubles each. */
     private final double[] values;
 
-    /** The flat form of {@code forest}, or {@code null} when it is not a forest of trees (never for this engine's). */
+    /**
+     * The flat form of a Tribuo ensemble of trees (how this engine's forests were trained and saved before
+     * ForestLearner), or {@code null} when it is not one.
+     */
     static FlatForest of(org.tribuo.Model<?> forest) {
         if (!(forest instanceof EnsembleModel<?> ensemble)) {
             return null;
@@ -65,7 +70,16 @@ final class FlatForest {
         return new FlatForest(ensemble);
     }
 
-    /** A forest read back by {@link #read}, checked there. */
+    /**
+     * A forest in this layout (see {@link #nodes}): classification when {@code classification}, its leaves then holding
+     * a score per label in {@code labels} order. The arrays are taken as they are.
+     */
+    static FlatForest of(String[] features, boolean classification, List<String> labels, int[] roots, int[] nodes,
+                         double[] splits, double[] values) {
+        return new FlatForest(features, classification, labels, roots, nodes, splits, values);
+    }
+
+    /** A forest read back by {@link #read}, checked there, or grown by ForestLearner. */
     private FlatForest(String[] features, boolean classification, List<String> labels, int[] roots, int[] nodes,
                        double[] splits, double[] values) {
         for (int i = 0; i < features.length; i++) {

@@ -23,8 +23,8 @@ import org.tribuo.regression.Regressor;
 /**
  * A trained Tribuo model. Tribuo's linear, tree, ensemble and k-means models do not change when they predict,
  * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail). A random forest predicts
- * through its flat form and is saved as it ({@link ModelFormat#FLAT_FOREST}); one loaded from that form has no Tribuo
- * model at all.
+ * through its flat form and is saved as it ({@link ModelFormat#FLAT_FOREST}); it has no Tribuo model (this engine grows
+ * forests with ForestLearner; one saved as a Tribuo ensemble by an earlier version is read into the flat form).
  */
 final class TribuoModel implements Model {
     /** Provenance keys of a regression model trained on a standardised target: predictions are scaled back with them. */
@@ -35,7 +35,7 @@ final class TribuoModel implements Model {
     private final Features features;
     private final double targetMean;
     private final double targetScale;
-    /** The Tribuo model; {@code null} for a forest loaded from its flat form. */
+    /** The Tribuo model; {@code null} for a forest (its flat form predicts). */
     private volatile org.tribuo.Model<?> model;
     private volatile boolean closed;
     /** A random forest's flat form, used to predict (null for other models). */
@@ -45,6 +45,11 @@ final class TribuoModel implements Model {
 
     TribuoModel(ModelDescriptor descriptor, org.tribuo.Model<?> model) {
         this(descriptor, model, "random-forest".equals(descriptor.algorithm()) ? FlatForest.of(model) : null);
+    }
+
+    /** A random forest grown by ForestLearner: it has no Tribuo model. */
+    static TribuoModel forest(ModelDescriptor descriptor, FlatForest forest) {
+        return new TribuoModel(descriptor, null, forest);
     }
 
     /** A model as {@link ModelFormat#read} gave it: a Tribuo model, or a forest in its flat form only. */
@@ -185,7 +190,7 @@ final class TribuoModel implements Model {
         }
     }
 
-    /** The Tribuo model, or {@code null} for a forest loaded from its flat form (for tests comparing answers). */
+    /** The Tribuo model, or {@code null} for a forest (for tests comparing answers). */
     org.tribuo.Model<?> tribuoModel() {
         checkOpen();
         return model;

@@ -192,7 +192,8 @@ class TribuoEngineTest {
             assertEquals(13, m.descriptor().inputSchema().size());
             assertEquals(Tribuo.VERSION, m.descriptor().provenance().get("tribuoVersion"));
             assertEquals(7L, ((Number) m.descriptor().provenance().get("seed")).longValue());
-            assertNotNull(m.descriptor().provenance().get("tribuoModel"));
+            // a forest is grown by this engine's own learner, every other model by Tribuo
+            assertNotNull(m.descriptor().provenance().get(algorithm.equals("random-forest") ? "learner" : "tribuoModel"));
             assertTrue(ctx.steps.size() >= 2 && ctx.steps.get(ctx.steps.size() - 1) == 3, "progress " + ctx.steps);
             return accuracy;
         }
@@ -320,27 +321,17 @@ class TribuoEngineTest {
         });
     }
 
-    /**
-     * Forests predict through their flat form (FlatForest): every test row gets exactly what Tribuo's own ensemble
-     * answers, label and scores, for classification and regression, also after a save and load.
-     */
-    @Test
-    void forestsPredictWhatTribuoPredicts() throws Exception {
-        predictAsTribuo("random-forest", "random-forest", m -> { });
-    }
-
     /** Trains {@code classifier} on credit_data and {@code regressor} on concrete; each test row as Tribuo answers it. */
     private void predictAsTribuo(String classifier, String regressor, java.util.function.Consumer<Model> check) throws Exception {
         Split credit = split(read("credit_data.csv"), 3);
         Split concrete = split(read("concrete.csv"), 3);
-        Map<String, Object> params = classifier.equals("random-forest") ? Map.of("numTrees", 40) : Map.of();
+        Map<String, Object> params = Map.of();
         for (TrainingRequest r : List.of(
                 new TrainingRequest(Task.CLASSIFICATION, classifier, params, credit.train, "Status", 11),
                 new TrainingRequest(Task.REGRESSION, regressor, params, concrete.train, "compressive_strength", 11))) {
             List<Row> test = r.task() == Task.CLASSIFICATION ? credit.test : concrete.test;
             try (Model trained = engine.train(r, TrainingContext.none()); Model loaded = engine.load(new ByteArrayInputStream(save(trained)))) {
-                // the trained model's own Tribuo answers, for it and for its saved and loaded form (a forest loads as its
-                // flat form only)
+                // the trained model's own Tribuo answers, for it and for its saved and loaded form
                 org.tribuo.Model<?> tribuo = ((TribuoModel) trained).tribuoModel();
                 for (Model m : List.of(trained, loaded)) {
                     check.accept(m);
@@ -583,7 +574,8 @@ class TribuoEngineTest {
     /**
      * A forest saved flat (format 2) is read back only when every reference in it holds: a split's child before or at
      * itself (a walk that would never end), a feature or a leaf's values that are not there, counts beyond the bytes.
-     * A forest saved as Tribuo's protobuf (format 1, as before the flat form) still loads and answers the same.
+     * A forest saved as a Tribuo ensemble in Tribuo's protobuf (format 1, as this engine trained and saved forests
+     * before ForestLearner) still loads and answers every test row exactly as Tribuo's ensemble does.
      */
     @Test
     void forestsSaveFlatRefuseBrokenReferencesAndStillLoadAsTribuoSavedThem() throws Exception {
@@ -592,14 +584,29 @@ class TribuoEngineTest {
                 "Status", 5), TrainingContext.none())) {
             byte[] flat = save(m);
             assertEquals(ModelFormat.FLAT_FOREST, java.nio.ByteBuffer.wrap(flat, ModelFormat.MAGIC.length, 4).getInt());
-            org.tribuo.Model<?> tribuo = ((TribuoModel) m).tribuoModel();
+            // a forest as Tribuo's RandomForestTrainer grew them, saved as this engine saved them then
+            org.tribuo.Model<org.tribuo.classification.Label> tribuo = new org.tribuo.common.tree.RandomForestTrainer<>(
+                    new org.tribuo.classification.dtree.CARTClassificationTrainer(12, 1f, 0f, 0.25f, false,
+                            new org.tribuo.classification.dtree.impurity.GiniIndex(), 5),
+                    new org.tribuo.classification.ensemble.FullyWeightedVotingCombiner(), 20, 5)
+                    .train(ForestLearnerTest.data(s.train, "Status", new org.tribuo.classification.LabelFactory(),
+                            v -> new org.tribuo.classification.Label(String.valueOf(v))));
             java.io.ByteArrayOutputStream asTribuo = new java.io.ByteArrayOutputStream();
             ModelFormat.write(asTribuo, m.descriptor(), tribuo);
             try (Model loadedFlat = engine.load(new ByteArrayInputStream(flat));
                  Model loadedTribuo = engine.load(new ByteArrayInputStream(asTribuo.toByteArray()))) {
                 assertEquals(m.predict(s.test), loadedFlat.predict(s.test));
-                assertEquals(m.predict(s.test), loadedTribuo.predict(s.test));
                 assertNotNull(((TribuoModel) loadedTribuo).tribuoModel(), "format 1 keeps Tribuo's model");
+                Features features = new Features(m.descriptor().inputSchema());
+                List<Prediction> answers = loadedTribuo.predict(s.test);
+                for (int i = 0; i < s.test.size(); i++) {
+                    org.tribuo.Prediction<org.tribuo.classification.Label> p = tribuo.predict(
+                            features.encode(s.test.get(i), org.tribuo.classification.LabelFactory.UNKNOWN_LABEL));
+                    assertEquals(p.getOutput().getLabel(), answers.get(i).value(), "row " + i);
+                    for (var e : p.getOutputScores().entrySet()) {
+                        assertEquals(e.getValue().getScore(), answers.get(i).scores().get(e.getKey()), 1e-12, "row " + i);
+                    }
+                }
                 loadedFlat.close();
                 assertThrows(IllegalStateException.class, () -> loadedFlat.predict(s.test));
             }
@@ -699,7 +706,7 @@ class TribuoEngineTest {
         }
     }
 
-    private static Dataset read(String file) throws IOException {
+    static Dataset read(String file) throws IOException {
         return read(file, Map.of());
     }
 
