@@ -29,7 +29,8 @@ import org.tribuo.regression.Regressor;
  * carried as counts); each node draws features without replacement until it has evaluated {@code features per split}
  * that vary within it (a constant one does not count, as in scikit-learn) and takes the split with the largest
  * decrease of Gini impurity (classification) or squared error (regression); the threshold is the midpoint between the
- * two values on either side. A node stays a leaf at the maximum depth, when it is pure, or when no split leaves both
+ * two values on either side, and an equal decrease goes to the lower feature (the tree does not depend on the order
+ * the features were drawn in). A node stays a leaf at the maximum depth, when it is pure, or when no split leaves both
  * children at least {@code minChildWeight} rows. A leaf holds its rows' label fractions (averaged over the trees, as
  * scikit-learn's {@code predict_proba} and Tribuo's voting combiner) or their mean target. Features are read as
  * Tribuo encoded them; an absent feature is 0, as FlatForest reads it.
@@ -120,7 +121,7 @@ final class ForestLearner {
         for (Example<?> example : data) {
             for (Feature f : example) {
                 int id = featureMap.getID(f.getName());
-                if (id >= 0) {
+                if (id >= 0 && Double.isFinite(f.getValue())) { // (a vector's NaN: absent, as a scalar's is)
                     columns[id][r] = f.getValue();
                 }
             }
@@ -195,6 +196,9 @@ final class ForestLearner {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
                 throw re;
+            }
+            if (cause instanceof Error error) {
+                throw error; // an OutOfMemoryError reaches the job as such: it names the heap setting
             }
             throw new EngineException("random forest training failed: " + cause, cause);
         } finally {
