@@ -9,7 +9,8 @@ each spec (which also loads and compiles its code in a runtime just started) and
 (default 3) of the same spec, on which the aim is judged: a running Cogwork has loaded and compiled its code long before.
 
 Usage: quality_bench.py PORT AUTH_HEADER DATA_DIR SHARED_DATA   (SETS="credit concrete imdb2k imdb10k",
-FAMILIES="logistic,linear,boosting,forest,tfidf-logistic" filter what runs; REPEAT=3 jobs after the first)
+FAMILIES="logistic,linear,boosting,forest,tfidf-logistic,floor" filter what runs; REPEAT=3 jobs after the first;
+floor: on the tabular sets, a job of one one-split tree without pipeline, what any job costs beyond its fit)
 """
 import json
 import os
@@ -144,12 +145,34 @@ def cogwork(set_name, family, spec, target, timeout=1800):
     return job["result"]["metrics"], seconds, phases["pipeline"] + phases["train"], None
 
 
+# What any job costs beyond its fit on a tabular set: a forest of one one-split tree, no pipeline (reading the train
+# and test files, the tracked run, evaluating, saving and registering the model, storing the job).
+FLOOR = {"engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 1, "maxDepth": 1}}
+
+
+def floor(set_name, target):
+    """(first job's seconds, median seconds of the next REPEAT, median of their fit seconds) of the FLOOR spec."""
+    _, first, _, error = cogwork(set_name, "floor", FLOOR, target)
+    times, fits = [], []
+    for _ in range(0 if error else REPEAT):
+        _, seconds, fit_seconds, error = cogwork(set_name, "floor", FLOOR, target)
+        if error:
+            break
+        times.append(seconds)
+        fits.append(fit_seconds)
+    if error:
+        raise SystemExit("floor job failed on %s: %s" % (set_name, error))
+    print("  done: %s floor" % set_name, file=sys.stderr, flush=True)
+    return first, median(times), median(fits)
+
+
 def main():
     wanted_sets = os.environ.get("SETS", "credit concrete imdb2k imdb10k").split()
     wanted_families = set(filter(None, os.environ.get("FAMILIES", "").split(",")))
     _, engines = call("GET", "/api/engines")
     installed = {e["name"] for e in (engines if isinstance(engines, list) else engines.get("engines", []))}
     rows = []
+    floors = {}
     for set_name in wanted_sets:
         file, target, task, text = SETS[set_name]
         data = pd.read_csv(os.path.join(SHARED, file))
@@ -197,6 +220,8 @@ def main():
             cw = None if metrics is None else metrics["accuracy" if task == "classification" else "rmse"]
             rows.append((set_name, label, task, sk, fit, cw, seconds, error, first, cw_fit))
             print("  done: %s %s" % (set_name, family), file=sys.stderr, flush=True)
+        if not text and (not wanted_families or "floor" in wanted_families):
+            floors[set_name] = floor(set_name, target)
     print()
     print("%-9s %-38s %-9s %9s %9s %9s %9s %9s %9s %8s %9s %8s" % ("set", "family", "metric", "sklearn", "fit s", "Cogwork",
                                                                    "first s", "s", "delta", "time x", "its fit s", "fit x"))
@@ -226,6 +251,10 @@ def main():
             print("%-9s best: scikit-learn %.4f (%s), Cogwork %.4f (%s): %+.1f%s, quality %s" % (
                 set_name, sk_best[3], sk_best[1].split(":")[0], cw_best[5], cw_best[1], gap, " points" if classification else " %",
                 "ok" if ok else "MISSED (aim: within 1 point / 5 %)"))
+    for set_name, (first, seconds, fit_seconds) in floors.items():
+        print("%-9s floor: a job that learns next to nothing on the same files (%s): %.3f s to registered (first %.3f s), "
+              "its fit %.3f s" % (set_name, FLOOR["algorithm"] + " " + json.dumps(FLOOR["hyperparameters"]), seconds, first,
+                                 fit_seconds))
     print("\ndelta: Cogwork against scikit-learn's same family (accuracy points; RMSE in %); s: submission to registered "
           "model, the median of REPEAT (default 3) jobs of the same spec after the first (first s: the first, which also loads "
           "and compiles its code); time x: "
