@@ -19,7 +19,8 @@ enum Algorithm {
                     + "scikit-learn's liblinear option uses); C is the inverse regularisation strength; numeric features "
                     + "are standardised inside the model; fast on sparse TF-IDF",
             Param.C, Param.TOLERANCE, Param.MAX_ITERATIONS),
-    CART_CLASSIFICATION("cart", Task.CLASSIFICATION, "a CART decision tree (Gini impurity)",
+    CART_CLASSIFICATION("cart", Task.CLASSIFICATION,
+            "a CART decision tree (Gini impurity, exact splits), grown by the forests' learner (one tree on all rows)",
             Param.MAX_DEPTH, Param.MIN_CHILD_WEIGHT, Param.FRACTION_FEATURES),
     FOREST_CLASSIFICATION("random-forest", Task.CLASSIFICATION,
             "a random forest: bagged CART trees (Gini impurity, exact splits) with feature subsampling, probabilities "
@@ -28,7 +29,8 @@ enum Algorithm {
     LINEAR("linear", Task.REGRESSION,
             "linear regression (LinearSGDTrainer, squared loss, AdaGrad); numeric features are standardised inside the model",
             Param.LEARNING_RATE, Param.EPOCHS, Param.MINIBATCH),
-    CART_REGRESSION("cart", Task.REGRESSION, "a CART regression tree (mean squared error)",
+    CART_REGRESSION("cart", Task.REGRESSION,
+            "a CART regression tree (squared error, exact splits), grown by the forests' learner (one tree on all rows)",
             Param.MAX_DEPTH, Param.MIN_CHILD_WEIGHT, Param.FRACTION_FEATURES),
     FOREST_REGRESSION("random-forest", Task.REGRESSION,
             "a random forest: bagged CART regression trees (squared error, exact splits) with feature subsampling, "
@@ -59,6 +61,11 @@ enum Algorithm {
 
     boolean forest() {
         return this == FOREST_CLASSIFICATION || this == FOREST_REGRESSION;
+    }
+
+    /** A single tree or a forest: grown by ForestLearner. */
+    boolean trees() {
+        return forest() || this == CART_CLASSIFICATION || this == CART_REGRESSION;
     }
 
     /**

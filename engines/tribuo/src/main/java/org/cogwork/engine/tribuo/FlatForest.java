@@ -23,7 +23,7 @@ import org.tribuo.regression.Regressor;
 import org.tribuo.regression.rtree.IndependentRegressionTreeModel;
 
 /**
- * A random forest of this engine, laid out in flat arrays for prediction and saving: each tree a walk over int and
+ * A random forest or CART tree of this engine, laid out in flat arrays for prediction and saving: each tree a walk over int and
  * double arrays, a row one dense array (Tribuo's ensemble predicted each tree through a sparse vector, a
  * {@code Prediction} with a score map per tree and a combiner over them: 2-4 ms a row for 200 trees on credit_data).
  * {@link ForestLearner} grows forests straight into this form ({@link #of(String[], boolean, List, int[], int[],

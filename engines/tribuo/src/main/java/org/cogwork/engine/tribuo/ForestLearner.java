@@ -20,8 +20,8 @@ import org.tribuo.classification.Label;
 import org.tribuo.regression.Regressor;
 
 /**
- * This engine's random forest learner: bagged CART trees with exact splits, grown on every core and laid out as a
- * {@link FlatForest}. Tribuo's CART ({@code CARTClassificationTrainer}) splits every feature's sorted lists at every
+ * This engine's tree learner: random forests (bagged CART trees with exact splits, grown on every core) and single
+ * CART trees (a forest of one tree grown on every row once, {@code bootstrap} false), laid out as a {@link FlatForest}. Tribuo's CART ({@code CARTClassificationTrainer}) splits every feature's sorted lists at every
  * node, whichever share of the features the node evaluates (70 % of a credit_data forest's CPU went to
  * {@code InvertedFeature.split}; 4-5 times scikit-learn's fit); here a node looks only at the features it draws.
  *

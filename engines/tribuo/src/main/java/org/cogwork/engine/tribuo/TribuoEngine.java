@@ -30,8 +30,6 @@ import org.tribuo.Trainer;
 import org.tribuo.Tribuo;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
-import org.tribuo.classification.dtree.CARTClassificationTrainer;
-import org.tribuo.classification.dtree.impurity.GiniIndex;
 import org.tribuo.classification.liblinear.LibLinearClassificationTrainer;
 import org.tribuo.classification.liblinear.LinearClassificationType;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
@@ -42,8 +40,6 @@ import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.regression.RegressionFactory;
 import org.tribuo.regression.Regressor;
-import org.tribuo.regression.rtree.CARTRegressionTrainer;
-import org.tribuo.regression.rtree.impurity.MeanSquaredError;
 import org.tribuo.regression.sgd.objectives.SquaredLoss;
 import org.tribuo.transform.Transformation;
 import org.tribuo.transform.TransformTrainer;
@@ -53,9 +49,9 @@ import org.tribuo.transform.transformations.MeanStdDevTransformation;
 /**
  * Classification, regression and clustering with Oracle Tribuo. Tribuo itself lives in the library bundle
  * {@code org.cogwork.tribuo.lib}; this adapter can be updated on its own. Models save as Tribuo protobuf, random
- * forests in their flat form (see {@link ModelFormat}). Random forests are grown by this engine's own learner
- * ({@link ForestLearner}) on the examples as they are encoded for Tribuo: Tribuo's CART trained them 4-5 times slower
- * than scikit-learn. Every trainer gets the request's seed, so the same request on the same data gives the same model.
+ * trees and forests in their flat form (see {@link ModelFormat}). CART trees and random forests are grown by this
+ * engine's own learner ({@link ForestLearner}) on the examples as they are encoded for Tribuo: Tribuo's CART trained
+ * forests 4-5 times slower than scikit-learn. Every trainer gets the request's seed, so the same request on the same data gives the same model.
  *
  * <p>The linear models ({@code logistic}, {@code linear}) standardise the numeric (INT/DOUBLE) input columns
  * themselves with a per-feature mean/standard-deviation transformation that is part of the saved Tribuo model:
@@ -211,8 +207,8 @@ public class TribuoEngine implements Engine {
         }
         context.progress(1, 3, Map.of("rows", (double) data.size()));
 
-        if (algorithm.forest()) {
-            return forest(request, context, algorithm, params, data, labels, features, target, skipped, started);
+        if (algorithm.trees()) {
+            return trees(request, context, algorithm, params, data, labels, features, target, skipped, started);
         }
         Trainer<T> trainer = trainer(algorithm, params, request.seed());
         List<String> standardised = new ArrayList<>();
@@ -271,26 +267,34 @@ public class TribuoEngine implements Engine {
         return provenance;
     }
 
-    /** A random forest grown by ForestLearner on the examples as Tribuo encoded them, kept in its flat form. */
-    private Model forest(TrainingRequest request, TrainingContext context, Algorithm algorithm, Map<String, Number> params,
-                         MutableDataset<?> data, List<String> labels, Features features, Field target, long skipped,
-                         long started) throws EngineException {
+    /**
+     * A random forest, or a CART tree (a forest of one tree on all rows, once each), grown by ForestLearner on the
+     * examples as encoded for Tribuo and kept in its flat form.
+     */
+    private Model trees(TrainingRequest request, TrainingContext context, Algorithm algorithm, Map<String, Number> params,
+                        MutableDataset<?> data, List<String> labels, Features features, Field target, long skipped,
+                        long started) throws EngineException {
         checkCancelled(context);
         long fitStart = System.nanoTime();
-        ForestLearner.Settings settings = new ForestLearner.Settings(params.get("numTrees").intValue(),
-                params.get("maxDepth").intValue(), params.get(Algorithm.Param.FOREST_FRACTION_FEATURES.name()).doubleValue(),
-                1.0, true, request.seed());
-        FlatForest forest = ForestLearner.train(data, labels, settings, context);
+        boolean forest = algorithm.forest();
+        ForestLearner.Settings settings = new ForestLearner.Settings(forest ? params.get("numTrees").intValue() : 1,
+                params.get("maxDepth").intValue(), params.get(Algorithm.Param.FRACTION_FEATURES.name()).doubleValue(),
+                forest ? 1.0 : params.get("minChildWeight").doubleValue(), forest, request.seed());
+        FlatForest trees = ForestLearner.train(data, labels, settings, context);
         long fitMillis = (System.nanoTime() - fitStart) / 1_000_000;
         Map<String, Object> provenance = provenance(params, request.seed(), data, skipped);
         provenance.put("trainingMillis", fitMillis);
-        provenance.put("learner", "Cogwork's random forest (ForestLearner): bootstrap samples, exact CART splits ("
-                + (algorithm.task == Task.CLASSIFICATION ? "Gini impurity" : "squared error") + "), at least one row per leaf");
-        provenance.put("treeSeeds", "seed + " + ForestLearner.TREE_SEED_STEP + " * tree");
+        String impurity = algorithm.task == Task.CLASSIFICATION ? "Gini impurity" : "squared error";
+        provenance.put("learner", forest ? "Cogwork's random forest (ForestLearner): bootstrap samples, exact CART splits ("
+                + impurity + "), at least one row per leaf" : "Cogwork's CART (ForestLearner): one tree on all rows, exact splits ("
+                + impurity + ")");
+        if (forest) {
+            provenance.put("treeSeeds", "seed + " + ForestLearner.TREE_SEED_STEP + " * tree");
+        }
         ModelDescriptor descriptor = new ModelDescriptor(NAME, info.version(), algorithm.algorithmName, request.task(),
                 features.schema(), target.name(), labels, provenance);
         context.progress(3, 3, Map.of("rows", (double) data.size(), "seconds", (System.nanoTime() - started) / 1e9));
-        return TribuoModel.forest(descriptor, forest);
+        return TribuoModel.forest(descriptor, trees);
     }
 
     /** Whether values already have mean 0 and standard deviation 1 (within 10^-3), as the standardize transform leaves them. */
@@ -313,23 +317,12 @@ public class TribuoEngine implements Engine {
             case LINEAR -> new org.tribuo.regression.sgd.linear.LinearSGDTrainer(new SquaredLoss(),
                     new AdaGrad(p.get("learningRate").doubleValue(), 0.1), p.get("epochs").intValue(), -1,
                     p.get("minibatchSize").intValue(), seed);
-            case CART_CLASSIFICATION -> classificationTree(p, p.get("minChildWeight").floatValue(), seed);
-            case CART_REGRESSION -> regressionTree(p, p.get("minChildWeight").floatValue(), seed);
-            case FOREST_CLASSIFICATION, FOREST_REGRESSION -> throw new IllegalStateException("forests grow in ForestLearner");
+            case CART_CLASSIFICATION, CART_REGRESSION, FOREST_CLASSIFICATION, FOREST_REGRESSION ->
+                    throw new IllegalStateException("trees grow in ForestLearner");
             case KMEANS -> new KMeansTrainer(p.get("centroids").intValue(), p.get("iterations").intValue(), new L2Distance(),
                     KMeansTrainer.Initialisation.PLUSPLUS, 1, seed);
         };
         return (Trainer<T>) trainer;
-    }
-
-    private static CARTClassificationTrainer classificationTree(Map<String, Number> p, float minChildWeight, long seed) {
-        return new CARTClassificationTrainer(p.get("maxDepth").intValue(), minChildWeight, 0f,
-                p.get("fractionFeaturesInSplit").floatValue(), false, new GiniIndex(), seed);
-    }
-
-    private static CARTRegressionTrainer regressionTree(Map<String, Number> p, float minChildWeight, long seed) {
-        return new CARTRegressionTrainer(p.get("maxDepth").intValue(), minChildWeight, 0f,
-                p.get("fractionFeaturesInSplit").floatValue(), false, new MeanSquaredError(), seed);
     }
 
     private static void checkCancelled(TrainingContext context) throws EngineException {

@@ -22,9 +22,10 @@ import org.tribuo.regression.Regressor;
 
 /**
  * A trained Tribuo model. Tribuo's linear, tree, ensemble and k-means models do not change when they predict,
- * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail). A random forest predicts
- * through its flat form and is saved as it ({@link ModelFormat#FLAT_FOREST}); it has no Tribuo model (this engine grows
- * forests with ForestLearner; one saved as a Tribuo ensemble by an earlier version is read into the flat form).
+ * so {@link #predict} is thread-safe; {@link #close} drops the model (later calls fail). A random forest or CART tree
+ * predicts through its flat form and is saved as it ({@link ModelFormat#FLAT_FOREST}); it has no Tribuo model (this
+ * engine grows trees with ForestLearner; a forest saved as a Tribuo ensemble by an earlier version is read into the
+ * flat form, a CART tree saved as Tribuo's predicts through Tribuo).
  */
 final class TribuoModel implements Model {
     /** Provenance keys of a regression model trained on a standardised target: predictions are scaled back with them. */
@@ -35,10 +36,10 @@ final class TribuoModel implements Model {
     private final Features features;
     private final double targetMean;
     private final double targetScale;
-    /** The Tribuo model; {@code null} for a forest (its flat form predicts). */
+    /** The Tribuo model; {@code null} for a tree or forest grown by ForestLearner (its flat form predicts). */
     private volatile org.tribuo.Model<?> model;
     private volatile boolean closed;
-    /** A random forest's flat form, used to predict (null for other models). */
+    /** A random forest's or tree's flat form, used to predict (null for other models). */
     private final FlatForest forest;
     /** A linear SGD model's flat form, used to predict (null for other models). */
     private final FlatLinear linear;
@@ -47,7 +48,7 @@ final class TribuoModel implements Model {
         this(descriptor, model, "random-forest".equals(descriptor.algorithm()) ? FlatForest.of(model) : null);
     }
 
-    /** A random forest grown by ForestLearner: it has no Tribuo model. */
+    /** A random forest or CART tree grown by ForestLearner: it has no Tribuo model. */
     static TribuoModel forest(ModelDescriptor descriptor, FlatForest forest) {
         return new TribuoModel(descriptor, null, forest);
     }
@@ -135,37 +136,41 @@ final class TribuoModel implements Model {
 
     private List<Prediction> predictForest(List<Row> rows) {
         List<Prediction> out = new ArrayList<>(rows.size());
-        try {
-            if (forest.classification()) {
-                List<Example<Label>> examples = new ArrayList<>(rows.size());
-                for (Row row : rows) {
-                    examples.add(features.encode(row, LabelFactory.UNKNOWN_LABEL));
-                }
-                for (double[] score : forest.scores(examples)) {
-                    Map<String, Double> scores = new LinkedHashMap<>();
-                    int best = 0;
-                    for (int k = 0; k < score.length; k++) {
-                        scores.put(forest.labels().get(k), score[k]);
-                        if (score[k] > score[best]) {
-                            best = k;
-                        }
-                    }
-                    out.add(new Prediction(forest.labels().get(best), scores));
-                }
-            } else {
-                List<Example<Regressor>> examples = new ArrayList<>(rows.size());
-                for (Row row : rows) {
-                    examples.add(features.encode(row, RegressionFactory.UNKNOWN_REGRESSOR));
-                }
-                for (double value : forest.values(examples)) {
-                    out.add(new Prediction(value * targetScale + targetMean, Map.of()));
-                }
+        if (forest.classification()) {
+            List<Example<Label>> examples = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                examples.add(features.encode(row, LabelFactory.UNKNOWN_LABEL)); // a wrong type is refused here, as such
             }
-        } catch (IllegalArgumentException e) {
-            // Tribuo refuses an example none of whose features it has seen (all missing or unseen values)
-            throw new IllegalArgumentException("a row has no feature value the model was trained on: " + e.getMessage(), e);
+            for (double[] score : known(() -> forest.scores(examples))) {
+                Map<String, Double> scores = new LinkedHashMap<>();
+                int best = 0;
+                for (int k = 0; k < score.length; k++) {
+                    scores.put(forest.labels().get(k), score[k]);
+                    if (score[k] > score[best]) {
+                        best = k;
+                    }
+                }
+                out.add(new Prediction(forest.labels().get(best), scores));
+            }
+        } else {
+            List<Example<Regressor>> examples = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                examples.add(features.encode(row, RegressionFactory.UNKNOWN_REGRESSOR));
+            }
+            for (double value : known(() -> forest.values(examples))) {
+                out.add(new Prediction(value * targetScale + targetMean, Map.of()));
+            }
         }
         return out;
+    }
+
+    /** The forest's answer; a row none of whose features it knows (all missing or unseen values) is refused, as Tribuo does. */
+    private static <R> R known(java.util.function.Supplier<R> answer) {
+        try {
+            return answer.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("a row has no feature value the model was trained on: " + e.getMessage(), e);
+        }
     }
 
     private <T extends Output<T>> org.tribuo.Prediction<T> predictOne(org.tribuo.Model<T> m, Row row, T unknown) {

@@ -192,8 +192,8 @@ class TribuoEngineTest {
             assertEquals(13, m.descriptor().inputSchema().size());
             assertEquals(Tribuo.VERSION, m.descriptor().provenance().get("tribuoVersion"));
             assertEquals(7L, ((Number) m.descriptor().provenance().get("seed")).longValue());
-            // a forest is grown by this engine's own learner, every other model by Tribuo
-            assertNotNull(m.descriptor().provenance().get(algorithm.equals("random-forest") ? "learner" : "tribuoModel"));
+            // trees and forests are grown by this engine's own learner, every other model by Tribuo
+            assertNotNull(m.descriptor().provenance().get(List.of("cart", "random-forest").contains(algorithm) ? "learner" : "tribuoModel"));
             assertTrue(ctx.steps.size() >= 2 && ctx.steps.get(ctx.steps.size() - 1) == 3, "progress " + ctx.steps);
             return accuracy;
         }
