@@ -28,7 +28,7 @@ import org.tribuo.protos.core.ModelProto;
 /**
  * The saved form of a model: the magic line {@code COGWORK-TRIBUO}, a format number, a JSON header holding the
  * {@link ModelDescriptor} (and the length and CRC-32 of the model bytes), then the model: format {@value #FORMAT} the
- * Tribuo model as a protobuf {@link ModelProto}, format {@value #FLAT_FOREST} a random forest in its flat form
+ * Tribuo model as a protobuf {@link ModelProto}, format {@value #FLAT_FOREST} a random forest or CART tree in its flat form
  * ({@link FlatForest#write}: Tribuo's writer takes seconds over a forest's leaves; the flat form is what predicts).
  * Never Java serialization: a saved model cannot run code when it is loaded.
  *
@@ -55,7 +55,7 @@ final class ModelFormat {
         write(out, FORMAT, d, model.serialize().toByteArray());
     }
 
-    /** Writes a random forest in its flat form (format {@value #FLAT_FOREST}). */
+    /** Writes a random forest or CART tree in its flat form (format {@value #FLAT_FOREST}). */
     static void write(OutputStream out, ModelDescriptor d, FlatForest forest) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
         DataOutputStream data = new DataOutputStream(bytes);

@@ -48,10 +48,11 @@ import org.tribuo.transform.transformations.MeanStdDevTransformation;
 
 /**
  * Classification, regression and clustering with Oracle Tribuo. Tribuo itself lives in the library bundle
- * {@code org.cogwork.tribuo.lib}; this adapter can be updated on its own. Models save as Tribuo protobuf, random
- * trees and forests in their flat form (see {@link ModelFormat}). CART trees and random forests are grown by this
- * engine's own learner ({@link ForestLearner}) on the examples as they are encoded for Tribuo: Tribuo's CART trained
- * forests 4-5 times slower than scikit-learn. Every trainer gets the request's seed, so the same request on the same data gives the same model.
+ * {@code org.cogwork.tribuo.lib}; this adapter can be updated on its own. CART trees and random forests are grown by
+ * this engine's own learner ({@link ForestLearner}) on the examples as they are encoded for Tribuo (Tribuo's CART
+ * trained forests 4-5 times slower than scikit-learn) and save in their flat form; the other models are Tribuo's and
+ * save as Tribuo protobuf (see {@link ModelFormat}). Every trainer gets the request's seed, so the same request on the
+ * same data gives the same model.
  *
  * <p>The linear models ({@code logistic}, {@code linear}) standardise the numeric (INT/DOUBLE) input columns
  * themselves with a per-feature mean/standard-deviation transformation that is part of the saved Tribuo model:
