@@ -53,6 +53,10 @@ final class ForestLearner {
     }
 
     private final Settings settings;
+    /** The feature names by index, as FlatForest looks them up. */
+    private final String[] names;
+    /** The labels in output order (empty for regression). */
+    private final List<String> labels;
     private final int rows;
     private final int featureCount;
     /** Classes (0 for regression). */
@@ -68,8 +72,12 @@ final class ForestLearner {
     /** The target of each row (regression). */
     private final double[] target;
 
-    private ForestLearner(Settings settings, double[][] columns, int[] label, double[] target, int classes) {
+    private ForestLearner(Settings settings, String[] names, List<String> labels, double[][] columns, int[] label,
+                          double[] target) {
         this.settings = settings;
+        this.names = names;
+        this.labels = List.copyOf(labels);
+        int classes = labels.size();
         this.featureCount = columns.length;
         this.rows = label != null ? label.length : target.length;
         this.classes = classes;
@@ -102,6 +110,14 @@ final class ForestLearner {
      */
     static FlatForest train(Dataset<?> data, List<String> labels, Settings settings, TrainingContext context)
             throws EngineException {
+        return of(data, labels, settings).grow(context);
+    }
+
+    /**
+     * A learner holding {@code data}'s features as ranks, ready to {@link #grow}: the caller may let go of the examples
+     * (the engine clears them, so that the rows are held once while the trees grow).
+     */
+    static ForestLearner of(Dataset<?> data, List<String> labels, Settings settings) throws EngineException {
         ImmutableFeatureMap featureMap = data.getFeatureIDMap();
         String[] names = new String[featureMap.size()];
         for (int i = 0; i < names.length; i++) {
@@ -132,8 +148,7 @@ final class ForestLearner {
             }
             r++;
         }
-        ForestLearner learner = new ForestLearner(settings, columns, label, target, labels.size());
-        return learner.grow(names, labels, context);
+        return new ForestLearner(settings, names, labels, columns, label, target);
     }
 
     /**
@@ -150,7 +165,8 @@ final class ForestLearner {
         }
     }
 
-    private FlatForest grow(String[] names, List<String> labels, TrainingContext context) throws EngineException {
+    /** Grows the trees on every core and lays them out as one FlatForest. */
+    FlatForest grow(TrainingContext context) throws EngineException {
         int trees = settings.trees();
         int parts = Math.min(PARTS, trees);
         int threads = Math.max(1, Math.min(parts, Runtime.getRuntime().availableProcessors()));
@@ -204,11 +220,11 @@ final class ForestLearner {
         } finally {
             pool.shutdownNow();
         }
-        return join(names, labels, grown);
+        return join(grown);
     }
 
     /** The trees one after another in FlatForest's arrays (node and value references shifted by what precedes). */
-    private FlatForest join(String[] names, List<String> labels, Tree[] trees) {
+    private FlatForest join(Tree[] trees) {
         int nodeCount = 0;
         int valueCount = 0;
         for (Tree t : trees) {

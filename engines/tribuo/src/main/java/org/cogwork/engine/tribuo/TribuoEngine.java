@@ -281,9 +281,12 @@ public class TribuoEngine implements Engine {
         ForestLearner.Settings settings = new ForestLearner.Settings(forest ? params.get("numTrees").intValue() : 1,
                 params.get("maxDepth").intValue(), params.get(Algorithm.Param.FRACTION_FEATURES.name()).doubleValue(),
                 forest ? 1.0 : params.get("minChildWeight").doubleValue(), forest, request.seed());
-        FlatForest trees = ForestLearner.train(data, labels, settings, context);
-        long fitMillis = (System.nanoTime() - fitStart) / 1_000_000;
         Map<String, Object> provenance = provenance(params, request.seed(), data, skipped);
+        int rows = data.size();
+        ForestLearner learner = ForestLearner.of(data, labels, settings);
+        data.clear(); // the learner holds the rows as ranks now: the examples go before the trees grow (data held once)
+        FlatForest trees = learner.grow(context);
+        long fitMillis = (System.nanoTime() - fitStart) / 1_000_000;
         provenance.put("trainingMillis", fitMillis);
         String impurity = algorithm.task == Task.CLASSIFICATION ? "Gini impurity" : "squared error";
         provenance.put("learner", forest ? "Cogwork's random forest (ForestLearner): bootstrap samples, exact CART splits ("
@@ -294,7 +297,7 @@ public class TribuoEngine implements Engine {
         }
         ModelDescriptor descriptor = new ModelDescriptor(NAME, info.version(), algorithm.algorithmName, request.task(),
                 features.schema(), target.name(), labels, provenance);
-        context.progress(3, 3, Map.of("rows", (double) data.size(), "seconds", (System.nanoTime() - started) / 1e9));
+        context.progress(3, 3, Map.of("rows", (double) rows, "seconds", (System.nanoTime() - started) / 1e9));
         return TribuoModel.forest(descriptor, trees);
     }
 
