@@ -150,20 +150,29 @@ def cogwork(set_name, family, spec, target, timeout=1800):
 FLOOR = {"engine": "tribuo", "algorithm": "random-forest", "hyperparameters": {"numTrees": 1, "maxDepth": 1}}
 
 
-def floor(set_name, target):
-    """(first job's seconds, median seconds of the next REPEAT, median of their fit seconds) of the FLOOR spec."""
-    _, first, _, error = cogwork(set_name, "floor", FLOOR, target)
-    times, fits = [], []
+def repeated(set_name, name, spec, target):
+    """A first job of the spec, then REPEAT more: (test metrics of the last, the first's seconds, median seconds and
+    median fit seconds of the REPEAT, error text or None; on an error the metrics and medians are None)."""
+    _, first, _, error = cogwork(set_name, name, spec, target)
+    metrics, times, fits = None, [], []
     for _ in range(0 if error else REPEAT):
-        _, seconds, fit_seconds, error = cogwork(set_name, "floor", FLOOR, target)
+        metrics, seconds, fit_seconds, error = cogwork(set_name, name, spec, target)
         if error:
             break
         times.append(seconds)
         fits.append(fit_seconds)
     if error:
+        return None, first, None, None, error
+    return metrics, first, median(times) if times else None, median(fits) if fits else None, None
+
+
+def floor(set_name, target):
+    """(first job's seconds, median seconds of the next REPEAT, median of their fit seconds) of the FLOOR spec."""
+    _, first, seconds, fit_seconds, error = repeated(set_name, "floor", FLOOR, target)
+    if error:
         raise SystemExit("floor job failed on %s: %s" % (set_name, error))
     print("  done: %s floor" % set_name, file=sys.stderr, flush=True)
-    return first, median(times), median(fits)
+    return first, seconds, fit_seconds
 
 
 def main():
@@ -206,17 +215,7 @@ def main():
             # the first job of a spec also pays for loading and compiling its code in a runtime just started (a running
             # Cogwork has done that long before); the median of the next REPEAT jobs is the time the aim is judged on
             name = "%s-%s" % (family, spec["algorithm"])
-            _, first, _, error = cogwork(set_name, name, spec, target)
-            times, fit_times = [], []
-            for _ in range(0 if error else REPEAT):
-                metrics, seconds, fit_seconds, error = cogwork(set_name, name, spec, target)
-                if error:
-                    metrics = None
-                    break
-                times.append(seconds)
-                fit_times.append(fit_seconds)
-            seconds = median(times) if times and not error else None
-            cw_fit = median(fit_times) if fit_times and not error else None
+            metrics, first, seconds, cw_fit, error = repeated(set_name, name, spec, target)
             cw = None if metrics is None else metrics["accuracy" if task == "classification" else "rmse"]
             rows.append((set_name, label, task, sk, fit, cw, seconds, error, first, cw_fit))
             print("  done: %s %s" % (set_name, family), file=sys.stderr, flush=True)

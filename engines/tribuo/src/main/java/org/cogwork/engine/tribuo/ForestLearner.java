@@ -158,10 +158,11 @@ final class ForestLearner {
     static void checkMemory(int features, int rows, long maxHeap) throws EngineException {
         long need = (long) features * rows * (Double.BYTES + Integer.BYTES);
         if (need > maxHeap / 4) {
-            throw new EngineException(String.format(java.util.Locale.ROOT, "random-forest holds every feature of every row: %,d features x %,d rows"
-                    + " need %,d MB, more than a quarter of the %,d MB Java heap; use fewer features (e.g. tfidf's"
-                    + " maxFeatures), a larger heap (COGWORK_HEAP), or the xgboost engine's random-forest, which reads sparse"
-                    + " rows", features, rows, need >> 20, maxHeap >> 20));
+            throw new EngineException(String.format(java.util.Locale.ROOT,
+                    "random-forest holds every feature of every row: %,d features x %,d rows need %,d MB, more than a"
+                    + " quarter of the %,d MB Java heap; use fewer features (e.g. tfidf's maxFeatures), a larger heap"
+                    + " (COGWORK_HEAP), or the xgboost engine's random-forest, which reads sparse rows",
+                    features, rows, need >> 20, maxHeap >> 20));
         }
     }
 
@@ -331,10 +332,8 @@ final class ForestLearner {
                 int i = members[j];
                 double w = weight[i];
                 total += w;
-                if (classes > 0) {
-                    node[label[i]] += w;
-                } else {
-                    node[0] += w * target[i];
+                add(node, 0, i, w);
+                if (classes == 0) {
                     squares += w * target[i] * target[i];
                 }
             }
@@ -356,6 +355,15 @@ final class ForestLearner {
                 values.add(classes > 0 ? node[k] / total : node[0] / total);
             }
             return at;
+        }
+
+        /** Adds row i at weight w to the statistics from {@code stats[at]}: its class's weight, or its weighted target. */
+        private void add(double[] stats, int at, int i, double w) {
+            if (classes > 0) {
+                stats[at + label[i]] += w;
+            } else {
+                stats[at] += w * target[i];
+            }
         }
 
         /** Σ class weight² / weight (Gini), or (Σ w·y)² / weight (squared error): the larger, the purer. */
@@ -409,11 +417,7 @@ final class ForestLearner {
                 int r = ranks[i];
                 double w = weight[i];
                 bucketWeight[r] += w;
-                if (classes > 0) {
-                    bucketStats[r * width + label[i]] += w;
-                } else {
-                    bucketStats[r] += w * target[i];
-                }
+                add(bucketStats, r * width, i, w);
                 low = Math.min(low, r);
                 high = Math.max(high, r);
             }
@@ -463,11 +467,7 @@ final class ForestLearner {
                     int i = (int) keys[j];
                     double w = weight[i];
                     leftWeight += w;
-                    if (classes > 0) {
-                        left[label[i]] += w;
-                    } else {
-                        left[0] += w * target[i];
-                    }
+                    add(left, 0, i, w);
                     j++;
                 }
             }
